@@ -1,0 +1,45 @@
+"""The examples in the README and in docstrings run and print what they show."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import pkgutil
+import re
+from pathlib import Path
+
+import pytest
+
+import tinygrad_edu
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+MODULES = sorted(
+    name
+    for _, name, _ in pkgutil.walk_packages(tinygrad_edu.__path__, "tinygrad_edu.")
+    if not name.endswith("__main__")
+)
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+def test_docstring_examples(module_name: str) -> None:
+    module = importlib.import_module(module_name)
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
+    assert result.failed == 0
+
+
+def test_readme_python_blocks_run(capsys: pytest.CaptureFixture[str]) -> None:
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, str(README), "exec"), {})
+    out = capsys.readouterr().out
+    assert out.count("True") >= 2 and "PASSED" in out
+
+
+def test_readme_opens_with_the_two_set_up_commands() -> None:
+    text = README.read_text(encoding="utf-8")
+    first_block = re.search(r"```bash\n(.*?)```", text, re.S).group(1)
+    commands = [line for line in first_block.splitlines() if line and not line.startswith("#")]
+    assert len(commands) == 2
+    assert commands[0].endswith("python -m tinygrad_edu")
+    assert '".[test]"' in commands[1] and commands[1].endswith("python -m pytest")

@@ -1,0 +1,331 @@
+"""The reverse-mode engine: grad mode, ``Function`` and its context, and ``backward``.
+
+The whole of backpropagation is here:
+
+1. every op is a ``Function``; ``Function.apply`` runs its ``forward`` on
+   plain ndarrays and, when a gradient may be needed, keeps a ``Context``
+   (the node of the graph) as the output's ``grad_fn``;
+2. ``backward`` orders the tensors of the graph so that each one comes after
+   every tensor that uses it (reverse topological order), then walks that
+   order once, asking each node's ``Function.backward`` for the gradients of
+   its inputs and *adding* them to what those inputs already received.
+
+How this module and ``tensor.py`` are wired: this module never imports
+``tensor.py``. ``tensor.py`` imports this one and, once ``Tensor`` is defined,
+hands the class over with ``_bind_tensor_class``; ``Function.apply`` uses it to
+wrap outputs. The engine only reads attributes every ``Tensor`` has
+(``grad_fn``, ``requires_grad``, ``grad``, ``shape``, ``dtype``).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+import numpy as np
+
+if TYPE_CHECKING:  # for type checkers only; no import cycle at run time
+    from .tensor import Tensor
+
+_Tensor: Any = None  # the Tensor class, handed over by tensor.py
+
+
+def _bind_tensor_class(tensor_class: type) -> None:
+    global _Tensor
+    _Tensor = tensor_class
+
+
+# --------------------------------------------------------------------------- #
+# Grad mode: whether new ops record the graph. One flag per thread.
+# --------------------------------------------------------------------------- #
+
+_grad_mode = threading.local()
+
+
+def is_grad_enabled() -> bool:
+    """True when new ops record the graph in this thread (the default)."""
+    return getattr(_grad_mode, "enabled", True)
+
+
+def set_grad_enabled(enabled: bool) -> None:
+    """Switch graph recording on or off for this thread."""
+    _grad_mode.enabled = bool(enabled)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _GradMode:
+    """Context manager and decorator that sets grad mode, then restores it."""
+
+    enabled: bool
+
+    def __enter__(self) -> None:
+        self._previous = is_grad_enabled()
+        set_grad_enabled(self.enabled)
+
+    def __exit__(self, *exc_info: object) -> None:
+        set_grad_enabled(self._previous)
+
+    def __call__(self, func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with type(self)():
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradMode):
+    """Ops inside record no graph: for evaluation and parameter updates.
+
+    >>> from tinygrad_edu import Tensor
+    >>> W = Tensor([1.0, 2.0], requires_grad=True)
+    >>> (W * W).sum().backward()
+    >>> with no_grad():          # an SGD step: nothing here is recorded
+    ...     W -= 0.1 * W.grad
+    >>> W
+    Tensor([0.8, 1.6], requires_grad=True)
+    """
+
+    enabled = False
+
+
+class enable_grad(_GradMode):
+    """Turn recording back on, e.g. inside a ``no_grad`` block."""
+
+    enabled = True
+
+
+# --------------------------------------------------------------------------- #
+# Function and its context (the graph node)
+# --------------------------------------------------------------------------- #
+
+
+class Context:
+    """One node of the graph: the op, its input tensors and what backward needs.
+
+    ``grad_fn`` of a tensor is the ``Context`` of the op that made it. Ops
+    store arrays with ``save_for_backward`` and read them back from
+    ``saved_tensors``; after a backward without ``retain_graph=True`` they are
+    released, and using them again raises ``RuntimeError``.
+    """
+
+    # __dict__ stays available so custom ops can keep extra values
+    # (``ctx.axis = axis``) as in PyTorch; built-in ops use save_for_backward.
+    __slots__ = ("function", "inputs", "needs_input_grad", "_saved", "released", "__dict__", "__weakref__")
+
+    def __init__(self, function: type[Function], inputs: tuple[Tensor, ...]) -> None:
+        self.function = function
+        self.inputs = inputs
+        self.needs_input_grad = tuple(t.requires_grad for t in inputs)
+        self._saved: tuple[Any, ...] = ()
+        self.released = False
+
+    @property
+    def name(self) -> str:
+        """The op's name, e.g. ``"MatMul"``."""
+        return self.function.__name__
+
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep the arrays (or other values) that ``backward`` will need."""
+        self._saved = values
+
+    @property
+    def saved_tensors(self) -> tuple[Any, ...]:
+        if self.released:
+            raise RuntimeError(
+                f"{self.name}: its saved values were released by an earlier "
+                "backward(). To call backward through the same graph twice, pass "
+                "retain_graph=True to the first backward(), or run the forward again."
+            )
+        return self._saved
+
+    def release(self) -> None:
+        """Free the saved buffers; the graph's shape (inputs) is kept for drawing."""
+        self._saved = ()
+        self.released = True
+
+    def __repr__(self) -> str:
+        return f"<{self.name}Backward>"
+
+
+class Function:
+    """Base class of every op. Subclass it and write two static methods.
+
+    ``forward(ctx, *arrays, **options)`` takes and returns ndarrays;
+    ``backward(ctx, grad_output)`` returns one gradient (or ``None``) per
+    input, each of the shape of the forward's *result* broadcast as NumPy did:
+    the engine sums the broadcast axes away (see ``unbroadcast``).
+
+    >>> from tinygrad_edu import Tensor
+    >>> class Square(Function):
+    ...     '''out = x²;  dx = dout · 2x'''
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x
+    ...     @staticmethod
+    ...     def backward(ctx, dout):
+    ...         (x,) = ctx.saved_tensors
+    ...         return dout * 2 * x
+    >>> x = Tensor([3.0], requires_grad=True)
+    >>> Square.apply(x).backward(np.ones(1))
+    >>> x.grad
+    array([6.])
+    """
+
+    @staticmethod
+    def forward(ctx: Context, *args: Any, **kwargs: Any) -> np.ndarray:
+        raise NotImplementedError("a Function subclass must define forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: np.ndarray) -> Any:
+        raise NotImplementedError("a Function subclass must define backward(ctx, dout)")
+
+    @classmethod
+    def apply(cls, *inputs: Any, **kwargs: Any) -> Tensor:
+        """Run the op on tensors (or anything ``Tensor`` accepts) and record it."""
+        tensors = tuple(x if isinstance(x, _Tensor) else _Tensor(x) for x in inputs)
+        ctx = Context(cls, tensors)
+        try:
+            data = cls.forward(ctx, *(t.data for t in tensors), **kwargs)
+        except ValueError as error:
+            if "broadcast" not in str(error):
+                raise
+            # NumPy's broadcast error, told in terms of this op and what to do.
+            shapes = " and ".join(str(t.shape) for t in tensors)
+            raise ValueError(
+                f"{cls.__name__}: shapes {shapes} do not broadcast together. Compared "
+                "from the last axis, each pair of sizes must be equal or one of them 1; "
+                "reshape an input (e.g. b.reshape(n, 1)) so that its axes line up."
+            ) from None
+        record = is_grad_enabled() and any(ctx.needs_input_grad)
+        return _Tensor._from_op(data, ctx if record else None)
+
+
+# --------------------------------------------------------------------------- #
+# The backward pass
+# --------------------------------------------------------------------------- #
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``grad`` over the axes that broadcasting added or stretched to reach ``shape``.
+
+    This is where ``db = Σ_columns dZ`` comes from: ``b`` of shape ``(n, 1)``
+    was stretched over ``m`` columns, so its gradient sums over them.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad.reshape(shape)  # only to turn () into (1,)-style equal shapes
+
+
+def topological_order(root: Tensor) -> list[Tensor]:
+    """Tensors of ``root``'s graph that need a gradient, ``root`` first.
+
+    Each tensor appears after every tensor that uses it, so its gradient is
+    complete when it is reached. Depth-first with an explicit stack: no
+    recursion, so a chain of a million ops is fine.
+    """
+    post_order: list[Tensor] = []
+    visited = {id(root)}
+    stack = [(root, iter(_inputs(root)))]
+    while stack:
+        tensor, pending = stack[-1]
+        for parent in pending:
+            if parent.requires_grad and id(parent) not in visited:
+                visited.add(id(parent))
+                stack.append((parent, iter(_inputs(parent))))
+                break
+        else:  # every input of `tensor` is placed: now place it
+            stack.pop()
+            post_order.append(tensor)
+    post_order.reverse()
+    return post_order
+
+
+def _inputs(tensor: Tensor) -> tuple[Tensor, ...]:
+    return tensor.grad_fn.inputs if tensor.grad_fn is not None else ()
+
+
+def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None:
+    """Propagate ``grad`` (dJ/droot) to every tensor of the graph that needs it."""
+    order = topological_order(root)
+    for tensor in order:
+        if tensor.grad_fn is not None and tensor.grad_fn.released:
+            raise RuntimeError(
+                f"backward() reached {tensor.grad_fn.name}, whose saved values were "
+                "released by an earlier backward(). Pass retain_graph=True to the "
+                "first backward() to call it twice through the same graph."
+            )
+
+    pending: dict[int, np.ndarray] = {id(root): grad}  # gradients not yet passed on
+    for tensor in order:
+        grad_out = pending.pop(id(tensor), None)
+        if grad_out is None:  # nothing reached this tensor (e.g. an unused output)
+            continue
+        for hook in tensor._hooks:
+            replaced = hook(grad_out)
+            if replaced is not None:
+                grad_out = _check_hook_result(replaced, tensor)
+        ctx = tensor.grad_fn
+        if ctx is None or tensor._retains_grad:
+            tensor._accumulate_grad(grad_out)
+        if ctx is None:
+            continue
+
+        input_grads = ctx.function.backward(ctx, grad_out)
+        if not isinstance(input_grads, tuple):
+            input_grads = (input_grads,)
+        if len(input_grads) != len(ctx.inputs):
+            raise RuntimeError(
+                f"{ctx.name}.backward returned {len(input_grads)} gradients "
+                f"for {len(ctx.inputs)} inputs; return one per input (None for "
+                "an input that needs none)."
+            )
+        for parent, parent_grad in zip(ctx.inputs, input_grads):
+            if parent_grad is None or not parent.requires_grad:
+                continue
+            parent_grad = _fit(np.asarray(parent_grad), parent, ctx)
+            key = id(parent)
+            if key in pending:
+                # A tensor used several times: its gradients add up (new array,
+                # because the first one may be shared with another node).
+                pending[key] = pending[key] + parent_grad
+            else:
+                pending[key] = parent_grad
+        if not retain_graph:
+            ctx.release()
+
+
+def _fit(grad: np.ndarray, parent: Tensor, ctx: Context) -> np.ndarray:
+    """Bring an input's gradient to the input's shape and dtype."""
+    if grad.shape != parent.shape:
+        try:
+            grad = unbroadcast(grad, parent.shape)
+        except ValueError:
+            raise RuntimeError(
+                f"{ctx.name}.backward returned a gradient of shape {grad.shape} for "
+                f"an input of shape {parent.shape}; it must have the input's shape "
+                "or one that broadcasts from it."
+            ) from None
+    if grad.dtype != parent.dtype:
+        grad = grad.astype(parent.dtype)
+    return grad
+
+
+def _check_hook_result(value: Any, tensor: Tensor) -> np.ndarray:
+    value = np.asarray(value)
+    if value.shape != tensor.shape:
+        raise ValueError(
+            f"a hook on a tensor of shape {tensor.shape} returned a gradient of "
+            f"shape {value.shape}; return an array of the tensor's shape, or None."
+        )
+    return value
