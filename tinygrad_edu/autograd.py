@@ -57,16 +57,24 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _GradMode:
-    """Context manager and decorator that sets grad mode, then restores it."""
+    """Context manager and decorator that sets grad mode, then restores it.
+
+    Use it as ``with no_grad():``, ``@no_grad()`` or ``@no_grad``.
+    """
 
     enabled: bool
 
+    def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
+        self = super().__new__(cls)
+        self._previous: list[bool] = []
+        return self(func) if func is not None else self  # bare @no_grad
+
     def __enter__(self) -> None:
-        self._previous = is_grad_enabled()
+        self._previous.append(is_grad_enabled())
         set_grad_enabled(self.enabled)
 
     def __exit__(self, *exc_info: object) -> None:
-        set_grad_enabled(self._previous)
+        set_grad_enabled(self._previous.pop())
 
     def __call__(self, func: F) -> F:
         @functools.wraps(func)
@@ -114,12 +122,22 @@ class Context:
 
     # __dict__ stays available so custom ops can keep extra values
     # (``ctx.axis = axis``) as in PyTorch; built-in ops use save_for_backward.
-    __slots__ = ("function", "inputs", "needs_input_grad", "_saved", "released", "__dict__", "__weakref__")
+    __slots__ = (
+        "function",
+        "inputs",
+        "needs_input_grad",
+        "input_versions",
+        "_saved",
+        "released",
+        "__dict__",
+        "__weakref__",
+    )
 
     def __init__(self, function: type[Function], inputs: tuple[Tensor, ...]) -> None:
         self.function = function
         self.inputs = inputs
         self.needs_input_grad = tuple(t.requires_grad for t in inputs)
+        self.input_versions = tuple(t._version for t in inputs)
         self._saved: tuple[Any, ...] = ()
         self.released = False
 
@@ -219,12 +237,16 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if grad.shape == shape:
         return grad
     extra = grad.ndim - len(shape)
+    if extra < 0:
+        raise ValueError(f"a gradient of shape {grad.shape} cannot come from shape {shape}")
     if extra > 0:
         grad = grad.sum(axis=tuple(range(extra)))
     stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
     if stretched:
         grad = grad.sum(axis=stretched, keepdims=True)
-    return grad.reshape(shape)  # only to turn () into (1,)-style equal shapes
+    if grad.shape != shape:
+        raise ValueError(f"a gradient of shape {grad.shape} cannot come from shape {shape}")
+    return grad
 
 
 def topological_order(root: Tensor) -> list[Tensor]:
@@ -281,6 +303,7 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
         if ctx is None:
             continue
 
+        _check_not_modified(ctx)
         input_grads = ctx.function.backward(ctx, grad_out)
         if not isinstance(input_grads, tuple):
             input_grads = (input_grads,)
@@ -303,6 +326,16 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
                 pending[key] = parent_grad
         if not retain_graph:
             ctx.release()
+
+
+def _check_not_modified(ctx: Context) -> None:
+    for position, (tensor, version) in enumerate(zip(ctx.inputs, ctx.input_versions)):
+        if tensor._version != version:
+            raise RuntimeError(
+                f"input {position} of {ctx.name} (shape {tensor.shape}) was modified in "
+                "place after the forward pass used it, so the values saved for backward "
+                "are stale. Run the forward pass again after updating, or update a copy."
+            )
 
 
 def _fit(grad: np.ndarray, parent: Tensor, ctx: Context) -> np.ndarray:

@@ -26,27 +26,35 @@ def _tensor(x: ArrayLike) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
+def _tensors(*xs: ArrayLike) -> list[Tensor]:
+    """Operands of one op; Python numbers take the dtype of a Tensor among them, as in ``x + 1``."""
+    like = next((x for x in xs if isinstance(x, Tensor)), None)
+    if like is None:
+        return [Tensor(x) for x in xs]
+    return [like._operand(x) for x in xs]
+
+
 # Arithmetic ---------------------------------------------------------------
 
 
 def add(a: ArrayLike, b: ArrayLike) -> Tensor:
-    return ops.Add.apply(_tensor(a), _tensor(b))
+    return ops.Add.apply(*_tensors(a, b))
 
 
 def sub(a: ArrayLike, b: ArrayLike) -> Tensor:
-    return ops.Sub.apply(_tensor(a), _tensor(b))
+    return ops.Sub.apply(*_tensors(a, b))
 
 
 def mul(a: ArrayLike, b: ArrayLike) -> Tensor:
-    return ops.Mul.apply(_tensor(a), _tensor(b))
+    return ops.Mul.apply(*_tensors(a, b))
 
 
 def div(a: ArrayLike, b: ArrayLike) -> Tensor:
-    return ops.Div.apply(_tensor(a), _tensor(b))
+    return ops.Div.apply(*_tensors(a, b))
 
 
 def pow(a: ArrayLike, b: ArrayLike) -> Tensor:  # noqa: A001 - mirrors the operator
-    return ops.Pow.apply(_tensor(a), _tensor(b))
+    return ops.Pow.apply(*_tensors(a, b))
 
 
 def neg(x: ArrayLike) -> Tensor:
@@ -55,7 +63,7 @@ def neg(x: ArrayLike) -> Tensor:
 
 def matmul(a: ArrayLike, b: ArrayLike) -> Tensor:
     """``a @ b``: for ``W (n, k)`` and ``A (k, m)`` the result is ``(n, m)``."""
-    return ops.MatMul.apply(_tensor(a), _tensor(b))
+    return ops.MatMul.apply(*_tensors(a, b))
 
 
 def exp(x: ArrayLike) -> Tensor:
@@ -80,17 +88,18 @@ def clip(x: ArrayLike, lo: float | None = None, hi: float | None = None) -> Tens
 
 def maximum(a: ArrayLike, b: ArrayLike) -> Tensor:
     """Elementwise max; where ``a == b`` each gets half the gradient."""
-    return ops.Maximum.apply(_tensor(a), _tensor(b))
+    return ops.Maximum.apply(*_tensors(a, b))
 
 
 def minimum(a: ArrayLike, b: ArrayLike) -> Tensor:
     """Elementwise min; where ``a == b`` each gets half the gradient."""
-    return ops.Minimum.apply(_tensor(a), _tensor(b))
+    return ops.Minimum.apply(*_tensors(a, b))
 
 
 def where(condition: ArrayLike, a: ArrayLike, b: ArrayLike) -> Tensor:
     """``a`` where ``condition`` holds, else ``b`` (broadcast together)."""
-    return ops.Where.apply(_tensor(condition), _tensor(a), _tensor(b))
+    a, b = _tensors(a, b)
+    return ops.Where.apply(_tensor(condition), a, b)
 
 
 # Activations --------------------------------------------------------------

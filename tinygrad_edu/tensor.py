@@ -22,11 +22,15 @@ Hook = Callable[[np.ndarray], Union[np.ndarray, None]]
 
 
 def _to_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
-    """Turn user data into a floating ndarray (float64 unless told otherwise)."""
+    """Turn user data into a floating ndarray (float64 unless told otherwise).
+
+    Checks the data as given before any requested dtype is applied, so that
+    ``None``, strings or complex numbers are refused rather than converted.
+    """
     if isinstance(data, Tensor):
         data = data.data
     try:
-        array = np.array(data, dtype=dtype, copy=copy) if dtype is not None else np.array(data, copy=copy)
+        array = np.asarray(data)
     except ValueError as error:
         if "inhomogeneous" in str(error) or "sequence" in str(error):
             raise ValueError(
@@ -34,16 +38,22 @@ def _to_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
                 "it is not a rectangular array. Give every row the same length."
             ) from None
         raise ValueError(f"Tensor data could not be converted to numbers: {error}") from None
-    except TypeError as error:
-        raise TypeError(f"Tensor data must be numbers, got {type(data).__name__}: {error}") from None
-    if dtype is None and array.dtype.kind in "biu":
-        array = array.astype(np.float64)  # ints and bools become float64, as the course computes
-    if array.dtype.kind not in "fb":
+    if array.dtype.kind not in "biuf":
         raise TypeError(
-            f"Tensor data must be real numbers, got an array of dtype {array.dtype} "
-            f"(from {type(data).__name__}); convert it to float first."
+            f"Tensor data must be real numbers, got {type(data).__name__} holding "
+            f"dtype {array.dtype}; convert it to float first."
         )
-    return array
+    if dtype is not None:
+        target = np.dtype(dtype)
+        if target.kind not in "fb":
+            raise TypeError(f"a Tensor holds floats (or booleans), not {target}; use a float dtype")
+    elif array.dtype.kind in "biu":
+        target = np.dtype(np.float64)  # ints and bools become float64, as the course computes
+    else:
+        target = array.dtype
+    if array.dtype != target:
+        return array.astype(target)
+    return array.copy() if copy and isinstance(data, np.ndarray) else array
 
 
 class Tensor:
@@ -64,7 +74,17 @@ class Tensor:
     array([[3., 4.]])
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "_retains_grad", "_hooks", "__weakref__")
+    __slots__ = (
+        "data",
+        "grad",
+        "requires_grad",
+        "grad_fn",
+        "name",
+        "_retains_grad",
+        "_hooks",
+        "_version",  # bumped by each in-place update, so backward can spot stale saved values
+        "__weakref__",
+    )
 
     # Keep NumPy from treating a Tensor as an array in ``ndarray + Tensor``:
     # NumPy then returns NotImplemented and Python calls Tensor.__radd__.
@@ -83,6 +103,7 @@ class Tensor:
         self.name = name
         self._retains_grad = False
         self._hooks: tuple[Hook, ...] | list[Hook] = ()
+        self._version = 0
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -98,6 +119,7 @@ class Tensor:
         out.name = None
         out._retains_grad = False
         out._hooks = ()
+        out._version = 0
         return out
 
     # ------------------------------------------------------------------ #
@@ -327,6 +349,7 @@ class Tensor:
                 "being recorded; do parameter updates inside `with no_grad():`."
             )
         update(self.data, self._operand(other).data)
+        self._version += 1
         return self
 
     def __iadd__(self, other: Any) -> Tensor:

@@ -9,13 +9,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Context, Function
+from .reductions import normalize_axes
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) = 1 / (1 + e⁻ᶻ), computed without overflow for any z."""
-    # e^(−|z|) never overflows; for z < 0, σ(z) = eᶻ / (1 + eᶻ) is the same number.
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+    """σ(z) = 1 / (1 + e⁻ᶻ), the course's formula, bit for bit as ``manual`` computes it."""
+    # For z < −709, e⁻ᶻ overflows to inf and 1 / (1 + inf) = 0 is the right limit,
+    # so the overflow warning is noise; the formula is accurate for every other z.
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-z))
 
 
 class Sigmoid(Function):
@@ -92,6 +94,7 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx: Context, z: np.ndarray, axis: int = 0) -> np.ndarray:
+        (axis,) = normalize_axes(axis, z.ndim, "softmax")
         e = np.exp(z - z.max(axis=axis, keepdims=True))
         s = e / e.sum(axis=axis, keepdims=True)
         ctx.save_for_backward(s, axis)
@@ -108,6 +111,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx: Context, z: np.ndarray, axis: int = 0) -> np.ndarray:
+        (axis,) = normalize_axes(axis, z.ndim, "log_softmax")
         shifted = z - z.max(axis=axis, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         ctx.save_for_backward(out, axis)

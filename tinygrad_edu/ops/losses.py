@@ -11,6 +11,7 @@ import numpy as np
 
 from ..autograd import Context, Function
 from .activations import sigmoid
+from .reductions import normalize_axes
 
 
 def _same_shape(op: str, a: np.ndarray, y: np.ndarray, a_name: str) -> None:
@@ -87,11 +88,7 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx: Context, z: np.ndarray, y: np.ndarray, axis: int = 0) -> np.ndarray:
-        if not -z.ndim <= axis < z.ndim:
-            raise ValueError(
-                f"cross_entropy: axis {axis} is out of range for logits of shape {z.shape}"
-            )
-        axis %= z.ndim
+        (axis,) = normalize_axes(axis, z.ndim, "cross_entropy")
         labels_given = y.shape != z.shape
         if labels_given:
             y = _one_hot(y, z.shape, axis)
@@ -127,13 +124,12 @@ def _one_hot(labels: np.ndarray, shape: tuple[int, ...], axis: int) -> np.ndarra
             f"neither as one-hot (shape {shape}) nor as integer labels (shape "
             f"{without_axis} or {kept})."
         )
-    if labels.size and (
-        np.any(labels != np.round(labels)) or labels.min() < 0 or labels.max() >= n_classes
-    ):
+    bad = (labels != np.round(labels)) | (labels < 0) | (labels >= n_classes)
+    if np.any(bad):
         raise ValueError(
             f"cross_entropy: integer labels must be whole numbers from 0 to "
-            f"{n_classes - 1} (there are {n_classes} classes on axis {axis}), got values "
-            f"from {labels.min():g} to {labels.max():g}."
+            f"{n_classes - 1} (there are {n_classes} classes on axis {axis}); got "
+            f"{labels[bad].ravel()[0]:g} among them."
         )
     classes = np.arange(n_classes).reshape([-1 if i == axis else 1 for i in range(len(shape))])
     return (labels == classes).astype(np.result_type(labels.dtype, np.float32))

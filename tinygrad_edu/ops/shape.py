@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Context, Function
+from .reductions import normalize_axes
 
 
 class Reshape(Function):
@@ -46,6 +47,7 @@ class Transpose(Function):
                 f"transpose: axes {tuple(axes)} are not a permutation of the "
                 f"{x.ndim} axes of a tensor of shape {x.shape}"
             )
+        axes = tuple(a % x.ndim for a in axes)
         ctx.save_for_backward(np.argsort(axes))
         return x.transpose(axes)
 
@@ -94,6 +96,7 @@ class Concatenate(Function):
     def forward(ctx: Context, *xs: np.ndarray, axis: int = 0) -> np.ndarray:
         if not xs:
             raise ValueError("concatenate needs at least one tensor")
+        (axis,) = normalize_axes(axis, xs[0].ndim, "concatenate")
         try:
             out = np.concatenate(xs, axis=axis)
         except ValueError as error:
@@ -119,6 +122,7 @@ class Stack(Function):
     def forward(ctx: Context, *xs: np.ndarray, axis: int = 0) -> np.ndarray:
         if not xs:
             raise ValueError("stack needs at least one tensor")
+        (axis,) = normalize_axes(axis, xs[0].ndim + 1, "stack")  # a new axis: one more place
         try:
             out = np.stack(xs, axis=axis)
         except ValueError as error:

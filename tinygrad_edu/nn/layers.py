@@ -1,0 +1,92 @@
+"""Linear layers and activation layers, in the course's column layout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+from .module import Module
+
+
+class Linear(Module):
+    """``Z = W · A + b`` with ``W (n_out, n_in)``, ``b (n_out, 1)``, ``A (n_in, m)`` → ``Z (n_out, m)``.
+
+    Weights start as the course's small random numbers (``randn × 0.01``,
+    from ``RandomState(seed)``) or with ``init="he"`` (``× √(2/n_in)``) or
+    ``"xavier"`` (``× √(1/n_in)``); biases start at zero.
+    """
+
+    def __init__(self, n_in: int, n_out: int, init: str = "small", seed: int | None = None) -> None:
+        scales = {"small": 0.01, "he": np.sqrt(2 / n_in), "xavier": np.sqrt(1 / n_in)}
+        if init not in scales:
+            raise ValueError(f"Linear: unknown init {init!r}; choose one of {sorted(scales)}")
+        rng = np.random.RandomState(seed)
+        self.W = Tensor(rng.randn(n_out, n_in) * scales[init], requires_grad=True, name="W")
+        self.b = Tensor(np.zeros((n_out, 1)), requires_grad=True, name="b")
+
+    def forward(self, A: Any) -> Tensor:
+        return self.W @ A + self.b
+
+    def __repr__(self) -> str:
+        n_out, n_in = self.W.shape
+        return f"Linear(n_in={n_in}, n_out={n_out})"
+
+
+class Tanh(Module):
+    """``A = tanh(Z)``"""
+
+    def forward(self, Z: Tensor) -> Tensor:
+        return Z.tanh()
+
+    def __repr__(self) -> str:
+        return "Tanh()"
+
+
+class Sigmoid(Module):
+    """``A = σ(Z)``"""
+
+    def forward(self, Z: Tensor) -> Tensor:
+        return Z.sigmoid()
+
+    def __repr__(self) -> str:
+        return "Sigmoid()"
+
+
+class ReLU(Module):
+    """``A = max(0, Z)``"""
+
+    def forward(self, Z: Tensor) -> Tensor:
+        return Z.relu()
+
+    def __repr__(self) -> str:
+        return "ReLU()"
+
+
+class LeakyReLU(Module):
+    """``A = Z if Z > 0 else slope · Z``"""
+
+    def __init__(self, slope: float = 0.01) -> None:
+        self.slope = slope
+
+    def forward(self, Z: Tensor) -> Tensor:
+        return Z.leaky_relu(self.slope)
+
+    def __repr__(self) -> str:
+        return f"LeakyReLU(slope={self.slope})"
+
+
+ACTIVATIONS: dict[str, type[Module]] = {
+    "tanh": Tanh,
+    "sigmoid": Sigmoid,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+}
+
+
+def activation(name: str) -> Module:
+    """The activation layer called ``name`` (``"tanh"``, ``"sigmoid"``, ``"relu"``, ``"leaky_relu"``)."""
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}")
+    return ACTIVATIONS[name]()
