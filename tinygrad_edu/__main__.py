@@ -1,71 +1,214 @@
-"""``python -m tinygrad_edu``: a first look at backprop.
+"""``python -m tinygrad_edu``: the course run, and the ``train``, ``compare`` and ``gradcheck`` commands.
 
-Builds a tiny network with one hidden layer on a few columns of data, runs
-``backward`` and prints every parameter's gradient beside its centred
-finite-difference estimate and the course's relative difference.
+With no arguments: the course's planar "flower" data and initial weights, the
+table of every gradient computed three ways (by hand, by autodiff, by finite
+differences), then 10,000 iterations of gradient descent with autodiff and
+the training accuracy: a printout to lay beside the course notebook's.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
+from collections.abc import Sequence
 
 import numpy as np
 
-from . import __version__
-from . import functional as F
+from . import __version__, data
+from .compare import LOSSES, compare
 from .gradcheck import gradcheck
+from .manual.activations import ACTIVATIONS
+from .nn import deep_network
 from .tensor import Tensor
+from .training import ENGINES, TrainingResult, init_params, train
+from . import functional as F
+
+BAR_WIDTH = 20
 
 
-def demo(seed: int = 1, m: int = 5) -> bool:
-    """Print the demo; return True when every gradient passes the check."""
-    rng = np.random.RandomState(seed)
-    X = Tensor(rng.randn(2, m), name="X")  # (n_x, m): one column per example
-    Y = Tensor((rng.rand(1, m) > 0.5).astype(float), name="Y")  # (1, m)
-    params = [
-        Tensor(rng.randn(3, 2) * 0.5, requires_grad=True, name="W1"),  # (n_h, n_x)
-        Tensor(np.zeros((3, 1)), requires_grad=True, name="b1"),  # (n_h, 1)
-        Tensor(rng.randn(1, 3) * 0.5, requires_grad=True, name="W2"),  # (1, n_h)
-        Tensor(np.zeros((1, 1)), requires_grad=True, name="b2"),  # (1, 1)
-    ]
+def _progress(iterations: int, every: int) -> object:
+    """A callback printing the cost every ``every`` iterations, with a progress bar."""
+    width = len(str(iterations))
 
-    def cost(W1: Tensor, b1: Tensor, W2: Tensor, b2: Tensor) -> Tensor:
-        A1 = (W1 @ X + b1).tanh()
-        Z2 = W2 @ A1 + b2
-        return F.binary_cross_entropy_with_logits(Z2, Y)
+    def report(i: int, cost: float) -> None:
+        done = i + 1
+        if i % every == 0 or done == iterations:
+            filled = BAR_WIDTH * done // iterations
+            bar = "#" * filled + "." * (BAR_WIDTH - filled)
+            print(f"  iteration {i:>{width}}  [{bar}]  cost {cost:.6f}", flush=True)
 
-    J = cost(*params)
-    print(f"tinygrad_edu {__version__}: a network with one hidden layer, tanh then sigmoid")
-    print(f"X {X.shape}, Y {Y.shape}, m = {m}")
-    print(f"J = {J.item():.6f}   (made by {J.grad_fn!r})")
-    J.backward()
-    result = gradcheck(cost, params)
-    print("\nevery gradient, by backprop and by centred differences (J(θ+ε) − J(θ−ε)) / 2ε:")
-    print(f"{'entry':<10} {'backprop':>14} {'numerical':>14} {'|difference|':>13}")
-    for p, row in zip(params, result.rows):
-        for index in np.ndindex(p.shape):
-            grad, approx = p.grad[index], row.grad_approx[index]
-            entry = f"d{p.name}[{','.join(map(str, index))}]"
-            print(f"{entry:<10} {grad:>14.9f} {approx:>14.9f} {abs(grad - approx):>13.2e}")
-    print("\nthe course's check, per parameter:")
+    return report
+
+
+def _train_and_report(args: argparse.Namespace, X: np.ndarray, Y: np.ndarray, engine: str) -> TrainingResult:
+    layer_dims = [X.shape[0], *args.hidden, Y.shape[0]]
+    started = time.perf_counter()
+    callback = _progress(args.iterations, args.print_every) if args.print_every else None
+    result = train(
+        X,
+        Y,
+        layer_dims,
+        hidden_activation=args.activation,
+        learning_rate=args.lr,
+        iterations=args.iterations,
+        seed=args.seed,
+        engine=engine,
+        init=args.init,
+        callback=callback,
+    )
+    seconds = time.perf_counter() - started
+    print(
+        f"{engine}: training accuracy {100 * result.accuracy(X, Y):.2f}% after "
+        f"{args.iterations} iterations ({seconds:.1f} s)"
+    )
+    return result
+
+
+def _load_data(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
+    X, Y = data.load(args.dataset, seed=args.data_seed)
+    if args.examples is not None:
+        X, Y = X[:, : args.examples], Y[:, : args.examples]
+    return X, Y
+
+
+def course_run(args: argparse.Namespace) -> int:
+    """The default: the course's data, network, comparison table and training."""
+    X, Y = data.planar_flower()
+    n_x, n_h, n_y = X.shape[0], 4, Y.shape[0]
+    print(f"tinygrad_edu {__version__}: the course's network with one hidden layer")
+    print(
+        f"planar flower data: X {X.shape}, Y {Y.shape} (one column per example); "
+        f"network {n_x} → {n_h} (tanh) → {n_y} (sigmoid); weights from init_params(seed=2)\n"
+    )
+    params = init_params([n_x, n_h, n_y], seed=2)
+    print(compare(X, Y, params, hidden_activation="tanh"))
+    print(f"\ngradient descent with autodiff: 10000 iterations, learning rate 1.2")
+    args.hidden, args.activation, args.lr, args.iterations = [n_h], "tanh", 1.2, 10_000
+    args.seed, args.init, args.print_every = 2, "small", 1000
+    _train_and_report(args, X, Y, "autodiff")
+    return 0
+
+
+def train_command(args: argparse.Namespace) -> int:
+    X, Y = _load_data(args)
+    print(
+        f"{args.dataset}: X {X.shape}, Y {Y.shape}; layers {[X.shape[0], *args.hidden, Y.shape[0]]}, "
+        f"{args.activation} hidden, sigmoid output; learning rate {args.lr}"
+    )
+    engines = ENGINES if args.engine == "both" else (args.engine,)
+    results = [_train_and_report(args, X, Y, engine) for engine in engines]
+    if len(results) == 2:
+        a, b = (np.asarray(r.costs) for r in results)
+        gap = float(np.max(np.abs(a - b))) if a.size else 0.0
+        print(f"largest difference between the two cost histories: {gap:.2e}")
+    return 0
+
+
+def compare_command(args: argparse.Namespace) -> int:
+    X, Y = _load_data(args)
+    params = init_params([X.shape[0], *args.hidden, Y.shape[0]], seed=args.seed, init=args.init)
+    report = compare(X, Y, params, hidden_activation=args.activation, loss=args.loss)
+    print(report)
+    return 0 if report else 1
+
+
+def gradcheck_command(args: argparse.Namespace) -> int:
+    X, Y = _load_data(args)
+    layer_dims = [X.shape[0], *args.hidden, Y.shape[0]]
+    params = init_params(layer_dims, seed=args.seed, init=args.init)
+    model = deep_network(layer_dims, args.activation).load_params(params)
+    names = list(params)
+    inputs = [Tensor(params[name], name=name) for name in names]
+    layers = model.linear_layers()
+
+    def cost(*values: Tensor) -> Tensor:
+        for layer, (W, b) in zip(layers, zip(values[::2], values[1::2])):
+            layer.W, layer.b = W, b
+        return F.binary_cross_entropy_with_logits(model(X), Y)
+
+    print(f"gradient check of J for layers {layer_dims} ({args.activation}) on {args.dataset}, m = {X.shape[1]}")
+    result = gradcheck(cost, inputs)
     print(result)
-    return bool(result)
+    return 0 if result else 1
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tinygrad_edu",
-        description="Build a small graph, run backward, and check every gradient "
-        "against finite differences.",
+        description="With no command: the course run (the flower data, the gradients "
+        "three ways, 10,000 iterations of training).",
     )
-    parser.add_argument("--seed", type=int, default=1, help="seed of the data and weights (default 1)")
-    parser.add_argument("--examples", "-m", type=int, default=5, help="number of examples m (default 5)")
     parser.add_argument("--version", action="version", version=f"tinygrad_edu {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def network_options(sub: argparse.ArgumentParser, hidden_default: list[int]) -> None:
+        sub.add_argument("--dataset", choices=sorted(data.DATASETS), default="flower", help="default: flower")
+        sub.add_argument("--examples", type=_positive_int, help="use only the first N examples")
+        sub.add_argument("--data-seed", type=int, default=1, help="seed of the data (default 1: the course's flower)")
+        sub.add_argument(
+            "--hidden", type=_positive_int, nargs="+", default=hidden_default, metavar="N",
+            help=f"hidden layer sizes (default {' '.join(map(str, hidden_default))})",
+        )  # fmt: skip
+        sub.add_argument("--activation", choices=sorted(ACTIVATIONS), default="tanh", help="hidden activation (default tanh)")
+        sub.add_argument("--seed", type=int, default=2, help="seed of the initial weights (default 2, the course's)")
+        sub.add_argument("--init", choices=["small", "he", "xavier", "zeros"], default="small", help="weight initialisation (default small: randn × 0.01)")
+
+    train_parser = commands.add_parser("train", help="train a network by gradient descent")
+    network_options(train_parser, [4])
+    train_parser.add_argument("--lr", type=_positive_float, default=1.2, help="learning rate (default 1.2)")
+    train_parser.add_argument("--iterations", type=_non_negative_int, default=10_000, help="default 10000")
+    train_parser.add_argument("--engine", choices=[*ENGINES, "both"], default="autodiff", help="autodiff, manual, or both to compare their cost histories")
+    train_parser.add_argument("--print-every", type=_non_negative_int, default=1000, help="print the cost every N iterations (0: never)")
+    train_parser.set_defaults(run=train_command)
+
+    compare_parser = commands.add_parser("compare", help="every gradient three ways: manual, autodiff, numerical")
+    network_options(compare_parser, [4])
+    compare_parser.add_argument("--loss", choices=sorted(LOSSES), default="logits", help="end the graph with BCE on logits (default) or sigmoid then BCE")
+    compare_parser.set_defaults(run=compare_command)
+
+    check_parser = commands.add_parser("gradcheck", help="numerical gradient check of a network's parameters")
+    network_options(check_parser, [4])
+    check_parser.set_defaults(run=gradcheck_command)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    value = _non_negative_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
-    if args.examples < 1:
-        parser.error("--examples must be at least 1")
-    return 0 if demo(args.seed, args.examples) else 1
+    run = getattr(args, "run", None)
+    try:
+        return run(args) if run is not None else course_run(args)
+    except ValueError as error:  # e.g. sizes that do not fit the data
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
+    return 2  # unreachable: parser.exit raises SystemExit
 
 
 if __name__ == "__main__":

@@ -1,0 +1,119 @@
+"""Batch gradient descent on the course's networks, by autodiff or by the hand-derived equations.
+
+Both engines start from the same parameters (the course's initialisation),
+see the same data and apply the same update ``θ := θ − α dθ``, so their cost
+histories agree to rounding: the test that autodiff *is* the course's backprop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import functional as F
+from .manual import deep, two_layer
+from .nn import deep_network
+from .optim import SGD
+
+ENGINES = ("autodiff", "manual")
+
+Params = dict[str, np.ndarray]
+Callback = Callable[[int, float], None]
+
+
+@dataclass
+class TrainingResult:
+    """The trained parameters (course dict), the cost before each update, and the engine used."""
+
+    params: Params
+    costs: list[float]
+    engine: str
+    layer_dims: list[int]
+    hidden_activation: str
+    history: dict[str, Any] = field(default_factory=dict)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """0/1 predictions ``(1, m)``: 1 where the network's output σ(Z[L]) > 0.5."""
+        AL, _ = deep.model_forward(np.asarray(X, dtype=np.float64), self.params, self.hidden_activation)
+        return (AL > 0.5).astype(np.float64)
+
+    def accuracy(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """Fraction of the columns of ``X`` whose prediction equals ``Y``."""
+        return float(np.mean(self.predict(X) == np.asarray(Y)))
+
+
+def init_params(layer_dims: list[int], seed: int = 2, init: str = "small") -> Params:
+    """The course's starting point: for one hidden layer, ``manual.two_layer.init_params``
+    (seed 2 gives the notebook's weights); otherwise ``manual.deep.init_params``."""
+    if len(layer_dims) == 3 and init == "small":
+        return two_layer.init_params(*layer_dims, seed=seed)
+    return deep.init_params(layer_dims, seed=seed, method=init)
+
+
+def train(
+    X: np.ndarray,
+    Y: np.ndarray,
+    layer_dims: list[int],
+    hidden_activation: str = "tanh",
+    learning_rate: float = 1.2,
+    iterations: int = 10_000,
+    seed: int = 2,
+    engine: str = "autodiff",
+    init: str = "small",
+    params: Params | None = None,
+    callback: Callback | None = None,
+) -> TrainingResult:
+    """Train the network ``layer_dims = [n_x, n_h, …, n_y]`` for ``iterations`` steps.
+
+    ``engine="autodiff"`` builds it from ``nn`` layers and calls ``backward``;
+    ``engine="manual"`` uses the course's equations. ``callback(i, cost)`` is
+    called after every iteration ``i`` (0-based) with the cost before its update.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be positive, got {learning_rate}")
+    if iterations < 0:
+        raise ValueError(f"iterations must be at least 0, got {iterations}")
+    X = np.asarray(X, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
+    start = dict(params) if params is not None else init_params(layer_dims, seed, init)
+    step = _autodiff_steps if engine == "autodiff" else _manual_steps
+    final, costs = step(X, Y, layer_dims, hidden_activation, learning_rate, iterations, start, callback)
+    return TrainingResult(final, costs, engine, list(layer_dims), hidden_activation)
+
+
+def _autodiff_steps(X, Y, layer_dims, activation, learning_rate, iterations, params, callback):
+    model = deep_network(layer_dims, activation).load_params(params)
+    optimizer = SGD(model.parameters(), lr=learning_rate)
+    costs = []
+    for i in range(iterations):
+        optimizer.zero_grad()
+        J = F.binary_cross_entropy_with_logits(model(X), Y)
+        J.backward()
+        optimizer.step()
+        costs.append(J.item())
+        if callback is not None:
+            callback(i, costs[-1])
+    return model.course_params(), costs
+
+
+def _manual_steps(X, Y, layer_dims, activation, learning_rate, iterations, params, callback):
+    costs = []
+    for i in range(iterations):
+        if len(layer_dims) == 3:  # the course's one-hidden-layer equations
+            A2, cache = two_layer.forward(X, params, activation)
+            costs.append(two_layer.cost(A2, Y))
+            grads = two_layer.backward(params, cache, X, Y, activation)
+            params = two_layer.update(params, grads, learning_rate)
+        else:
+            AL, caches = deep.model_forward(X, params, activation)
+            costs.append(deep.cost(AL, Y))
+            grads = deep.model_backward(AL, Y, caches, activation)
+            params = deep.update(params, grads, learning_rate)
+        if callback is not None:
+            callback(i, costs[-1])
+    return params, costs
