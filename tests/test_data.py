@@ -16,11 +16,7 @@ def global_state_unchanged(action):
     before = np.random.get_state()
     action()
     after = np.random.get_state()
-    return (
-        before[0] == after[0]
-        and np.array_equal(before[1], after[1])
-        and before[2:] == after[2:]
-    )
+    return before[0] == after[0] and np.array_equal(before[1], after[1]) and before[2:] == after[2:]
 
 
 def course_flower():

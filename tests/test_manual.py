@@ -6,8 +6,8 @@ this file (not tinygrad_edu.gradcheck), and the course's relative difference
 
 The 1/m convention: the course's dZ[l] and dA[l] are per-example derivatives
 ∂L/∂Z, while J = (1/m) Σ L is the averaged cost, so ∂J/∂Z[l] = dZ[l] / m
-(and the same for dA); dZ[l] / m is what is compared. dW[l] and db[l] already carry the 1/m and equal
-∂J/∂W[l], ∂J/∂b[l] directly.
+(and the same for dA); dZ[l] / m is what is compared. dW[l] and db[l] already
+carry the 1/m and equal ∂J/∂W[l], ∂J/∂b[l] directly.
 """
 
 from __future__ import annotations
@@ -195,12 +195,8 @@ def test_activation_values():
     np.testing.assert_array_equal(activations.relu(Z), [[0, 0, 0.5, 2]])
     np.testing.assert_array_equal(activations.relu_derivative(Z), [[0, 0, 1, 1]])
     np.testing.assert_allclose(activations.leaky_relu(Z), [[-0.02, -0.005, 0.5, 2]])
-    np.testing.assert_allclose(
-        activations.leaky_relu(Z, slope=0.2), [[-0.4, -0.1, 0.5, 2]]
-    )
-    np.testing.assert_array_equal(
-        activations.leaky_relu_derivative(Z), [[0.01, 0.01, 1, 1]]
-    )
+    np.testing.assert_allclose(activations.leaky_relu(Z, slope=0.2), [[-0.4, -0.1, 0.5, 2]])
+    np.testing.assert_array_equal(activations.leaky_relu_derivative(Z), [[0.01, 0.01, 1, 1]])
     # At the kink the course takes the derivative to be that of the left side.
     assert activations.relu_derivative(np.array(0.0)) == 0
     assert activations.leaky_relu_derivative(np.array(0.0)) == 0.01
@@ -255,9 +251,7 @@ def test_two_layer_gradients_match_centred_differences(problem):
     numerical_dZ1 = centred_difference(
         lambda: reference_cost(REFERENCE_G["sigmoid"](W2 @ g(Z1) + b2), Y), Z1
     )
-    numerical_dZ2 = centred_difference(
-        lambda: reference_cost(REFERENCE_G["sigmoid"](Z2), Y), Z2
-    )
+    numerical_dZ2 = centred_difference(lambda: reference_cost(REFERENCE_G["sigmoid"](Z2), Y), Z2)
     assert_gradient_matches("dZ1 / m", grads["dZ1"] / m, numerical_dZ1, J)
     assert_gradient_matches("dZ2 / m", grads["dZ2"] / m, numerical_dZ2, J)
 
@@ -285,9 +279,7 @@ def test_two_layer_shapes_and_forward_values(problem):
     np.testing.assert_allclose(A2, AL, rtol=1e-14)
     assert two_layer.cost(A2, Y) == pytest.approx(reference_cost(AL, Y), rel=1e-14)
     assert isinstance(two_layer.cost(A2, Y), float)
-    np.testing.assert_array_equal(
-        two_layer.predict(X, params, activation), (AL > 0.5) * 1.0
-    )
+    np.testing.assert_array_equal(two_layer.predict(X, params, activation), (AL > 0.5) * 1.0)
     # dZ2 = A2 − Y: sigmoid output and cross-entropy together.
     np.testing.assert_array_equal(grads["dZ2"], A2 - Y)
 
@@ -312,9 +304,7 @@ def forward_from(layer, A, params, hidden_activation):
     L = deep.num_layers(params)
     for l in range(layer + 1, L + 1):
         activation = hidden_activation if l < L else "sigmoid"
-        A, _ = deep.linear_activation_forward(
-            A, params[f"W{l}"], params[f"b{l}"], activation
-        )
+        A, _ = deep.linear_activation_forward(A, params[f"W{l}"], params[f"b{l}"], activation)
     return A
 
 
@@ -428,9 +418,7 @@ def test_two_layer_and_one_hidden_layer_deep_agree(problem):
     # The same equations; deep reaches dZ2 through dA2 · σ'(Z2) instead of
     # A2 − Y, so the two agree to rounding rather than bit for bit.
     for name in ("dZ2", "dW2", "db2", "dZ1", "dW1", "db1"):
-        np.testing.assert_allclose(
-            two[name], many[name], rtol=1e-10, atol=1e-14, err_msg=name
-        )
+        np.testing.assert_allclose(two[name], many[name], rtol=1e-10, atol=1e-14, err_msg=name)
 
 
 def test_course_tanh_network_two_ways():
@@ -440,9 +428,7 @@ def test_course_tanh_network_two_ways():
     AL, caches = deep.model_forward(X, params, hidden_activation="tanh")
     many = deep.model_backward(AL, Y, caches, hidden_activation="tanh")
     for name in two:
-        np.testing.assert_allclose(
-            two[name], many[name], rtol=1e-10, atol=1e-16, err_msg=name
-        )
+        np.testing.assert_allclose(two[name], many[name], rtol=1e-10, atol=1e-16, err_msg=name)
 
 
 # ---------------------------------------------------------------------------
@@ -507,11 +493,7 @@ def global_state_unchanged(action):
     before = np.random.get_state()
     action()
     after = np.random.get_state()
-    return (
-        before[0] == after[0]
-        and np.array_equal(before[1], after[1])
-        and before[2:] == after[2:]
-    )
+    return before[0] == after[0] and np.array_equal(before[1], after[1]) and before[2:] == after[2:]
 
 
 @pytest.mark.parametrize(
@@ -606,9 +588,7 @@ def test_two_layer_rejects_mismatched_shapes():
     Y = np.zeros((1, 5))
     A2, cache = two_layer.forward(X, params)
 
-    with pytest.raises(
-        ValueError, match=r"\(3, 5\).*\(4, 2\)|\(4, 2\).*\(3, 5\)"
-    ) as error:
+    with pytest.raises(ValueError, match=r"\(3, 5\).*\(4, 2\)|\(4, 2\).*\(3, 5\)") as error:
         two_layer.forward(np.zeros((3, 5)), params)
     assert "column" in str(error.value)
     with pytest.raises(ValueError, match=r"\(n_x, m\).*\(5,\)"):

@@ -93,7 +93,9 @@ def off_each_other(draw, fn):
 def where_case(draw):
     c_shape, a_shape, b_shape = draw(broadcastable_shapes(3))
     condition = draw(hnp.arrays(bool, c_shape))
-    return Drawn(lambda a, b: F.where(condition, a, b), [draw(arrays(a_shape)), draw(arrays(b_shape))])
+    return Drawn(
+        lambda a, b: F.where(condition, a, b), [draw(arrays(a_shape)), draw(arrays(b_shape))]
+    )
 
 
 @st.composite
@@ -246,7 +248,10 @@ CASES = [
     Case("pow fractional exponent", unary(lambda x: x**2.5, 0.2, 3.0)),
     Case("rpow scalar base", unary(lambda x: 2.0**x, -2.0, 2.0)),
     Case("radd rsub rmul rdiv", unary(lambda x: (1.5 - x) * 2.0 + 3.0 / (x * x + 1.0))),
-    Case("ndarray operands", unary(lambda x: np.ones(x.shape) * x - np.full(x.shape, 2.0) / (x * x + 1))),
+    Case(
+        "ndarray operands",
+        unary(lambda x: np.ones(x.shape) * x - np.full(x.shape, 2.0) / (x * x + 1)),
+    ),
     Case("neg", unary(lambda x: -x)),
     Case("exp", unary(lambda x: x.exp())),
     Case("log", unary(lambda x: x.log(), 0.1, 3.0)),
@@ -323,7 +328,9 @@ def test_forward_values_match_numpy(x: np.ndarray) -> None:
     np.testing.assert_allclose(t.leaky_relu().data, np.where(x > 0, x, 0.01 * x))
     e = np.exp(x - x.max(axis=0, keepdims=True))
     np.testing.assert_allclose(t.softmax(axis=0).data, e / e.sum(axis=0, keepdims=True))
-    np.testing.assert_allclose(t.log_softmax(axis=0).data, np.log(e / e.sum(axis=0, keepdims=True)), atol=1e-12)
+    np.testing.assert_allclose(
+        t.log_softmax(axis=0).data, np.log(e / e.sum(axis=0, keepdims=True)), atol=1e-12
+    )
     np.testing.assert_allclose(t.sum(axis=0).data, x.sum(axis=0))
     np.testing.assert_allclose(t.mean().data, x.mean())
     np.testing.assert_array_equal(t.max(axis=-1, keepdims=True).data, x.max(axis=-1, keepdims=True))
@@ -360,7 +367,9 @@ def test_bias_gradient_is_the_sum_over_columns() -> None:
 
 
 @given(z=arrays(hnp.array_shapes(min_dims=2, max_dims=2, max_side=6), -1000.0, 1000.0))
-def test_bce_with_logits_is_stable_and_its_gradient_is_exactly_sigmoid_minus_y(z: np.ndarray) -> None:
+def test_bce_with_logits_is_stable_and_its_gradient_is_exactly_sigmoid_minus_y(
+    z: np.ndarray,
+) -> None:
     y = (np.arange(z.size).reshape(z.shape) % 2).astype(float)
     Z = Tensor(z, requires_grad=True)
     J = F.binary_cross_entropy_with_logits(Z, y)

@@ -1160,7 +1160,7 @@ class ScaledPower(Function):
         x, w = ctx.saved_tensors
         SCALED_POWER_CALLS.append((ctx.needs_input_grad, ctx.k))
         dx = dout * ctx.k * w * x ** (ctx.k - 1) if ctx.needs_input_grad[0] else None
-        dw = dout * x ** ctx.k if ctx.needs_input_grad[1] else None
+        dw = dout * x**ctx.k if ctx.needs_input_grad[1] else None
         return dx, dw
 
 

@@ -1,4 +1,4 @@
-"""``python -m tinygrad_edu``: the course run, and the ``train``, ``compare`` and ``gradcheck`` commands.
+"""``python -m tinygrad_edu``: the course run and the train, compare, gradcheck commands.
 
 With no arguments: the course's planar "flower" data and initial weights, the
 table of every gradient computed three ways (by hand, by autodiff, by finite
@@ -16,13 +16,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import __version__, data
+from . import functional as F
 from .compare import LOSSES, compare
 from .gradcheck import gradcheck
 from .manual.activations import ACTIVATIONS
 from .nn import deep_network
 from .tensor import Tensor
 from .training import ENGINES, TrainingResult, init_params, train
-from . import functional as F
 
 BAR_WIDTH = 20
 
@@ -41,7 +41,9 @@ def _progress(iterations: int, every: int) -> object:
     return report
 
 
-def _train_and_report(args: argparse.Namespace, X: np.ndarray, Y: np.ndarray, engine: str) -> TrainingResult:
+def _train_and_report(
+    args: argparse.Namespace, X: np.ndarray, Y: np.ndarray, engine: str
+) -> TrainingResult:
     layer_dims = [X.shape[0], *args.hidden, Y.shape[0]]
     started = time.perf_counter()
     callback = _progress(args.iterations, args.print_every) if args.print_every else None
@@ -83,7 +85,7 @@ def course_run(args: argparse.Namespace) -> int:
     )
     params = init_params([n_x, n_h, n_y], seed=2)
     print(compare(X, Y, params, hidden_activation="tanh"))
-    print(f"\ngradient descent with autodiff: 10000 iterations, learning rate 1.2")
+    print("\ngradient descent with autodiff: 10000 iterations, learning rate 1.2")
     args.hidden, args.activation, args.lr, args.iterations = [n_h], "tanh", 1.2, 10_000
     args.seed, args.init, args.print_every = 2, "small", 1000
     _train_and_report(args, X, Y, "autodiff")
@@ -92,8 +94,9 @@ def course_run(args: argparse.Namespace) -> int:
 
 def train_command(args: argparse.Namespace) -> int:
     X, Y = _load_data(args)
+    layer_dims = [X.shape[0], *args.hidden, Y.shape[0]]
     print(
-        f"{args.dataset}: X {X.shape}, Y {Y.shape}; layers {[X.shape[0], *args.hidden, Y.shape[0]]}, "
+        f"{args.dataset}: X {X.shape}, Y {Y.shape}; layers {layer_dims}, "
         f"{args.activation} hidden, sigmoid output; learning rate {args.lr}"
     )
     engines = ENGINES if args.engine == "both" else (args.engine,)
@@ -127,7 +130,10 @@ def gradcheck_command(args: argparse.Namespace) -> int:
             layer.W, layer.b = W, b
         return F.binary_cross_entropy_with_logits(model(X), Y)
 
-    print(f"gradient check of J for layers {layer_dims} ({args.activation}) on {args.dataset}, m = {X.shape[1]}")
+    print(
+        f"gradient check of J for layers {layer_dims} ({args.activation}) "
+        f"on {args.dataset}, m = {X.shape[1]}"
+    )
     result = gradcheck(cost, inputs)
     print(result)
     return 0 if result else 1
@@ -143,31 +149,76 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def network_options(sub: argparse.ArgumentParser, hidden_default: list[int]) -> None:
-        sub.add_argument("--dataset", choices=sorted(data.DATASETS), default="flower", help="default: flower")
+        sub.add_argument(
+            "--dataset", choices=sorted(data.DATASETS), default="flower", help="default: flower"
+        )
         sub.add_argument("--examples", type=_positive_int, help="use only the first N examples")
-        sub.add_argument("--data-seed", type=int, default=1, help="seed of the data (default 1: the course's flower)")
+        sub.add_argument(
+            "--data-seed",
+            type=int,
+            default=1,
+            help="seed of the data (default 1: the course's flower)",
+        )
         sub.add_argument(
             "--hidden", type=_positive_int, nargs="+", default=hidden_default, metavar="N",
             help=f"hidden layer sizes (default {' '.join(map(str, hidden_default))})",
         )  # fmt: skip
-        sub.add_argument("--activation", choices=sorted(ACTIVATIONS), default="tanh", help="hidden activation (default tanh)")
-        sub.add_argument("--seed", type=int, default=2, help="seed of the initial weights (default 2, the course's)")
-        sub.add_argument("--init", choices=["small", "he", "xavier", "zeros"], default="small", help="weight initialisation (default small: randn × 0.01)")
+        sub.add_argument(
+            "--activation",
+            choices=sorted(ACTIVATIONS),
+            default="tanh",
+            help="hidden activation (default tanh)",
+        )
+        sub.add_argument(
+            "--seed",
+            type=int,
+            default=2,
+            help="seed of the initial weights (default 2, the course's)",
+        )
+        sub.add_argument(
+            "--init",
+            choices=["small", "he", "xavier", "zeros"],
+            default="small",
+            help="weight initialisation (default small: randn × 0.01)",
+        )
 
     train_parser = commands.add_parser("train", help="train a network by gradient descent")
     network_options(train_parser, [4])
-    train_parser.add_argument("--lr", type=_positive_float, default=1.2, help="learning rate (default 1.2)")
-    train_parser.add_argument("--iterations", type=_non_negative_int, default=10_000, help="default 10000")
-    train_parser.add_argument("--engine", choices=[*ENGINES, "both"], default="autodiff", help="autodiff, manual, or both to compare their cost histories")
-    train_parser.add_argument("--print-every", type=_non_negative_int, default=1000, help="print the cost every N iterations (0: never)")
+    train_parser.add_argument(
+        "--lr", type=_positive_float, default=1.2, help="learning rate (default 1.2)"
+    )
+    train_parser.add_argument(
+        "--iterations", type=_non_negative_int, default=10_000, help="default 10000"
+    )
+    train_parser.add_argument(
+        "--engine",
+        choices=[*ENGINES, "both"],
+        default="autodiff",
+        help="autodiff, manual, or both to compare their cost histories",
+    )
+    train_parser.add_argument(
+        "--print-every",
+        type=_non_negative_int,
+        default=1000,
+        help="print the cost every N iterations (0: never)",
+    )
     train_parser.set_defaults(run=train_command)
 
-    compare_parser = commands.add_parser("compare", help="every gradient three ways: manual, autodiff, numerical")
+    compare_parser = commands.add_parser(
+        "compare", help="every gradient three ways: manual, autodiff, numerical"
+    )
     network_options(compare_parser, [4])
-    compare_parser.add_argument("--loss", choices=sorted(LOSSES), default="logits", help="end the graph with BCE on logits (default) or sigmoid then BCE")
+    compare_parser.add_argument(
+        "--loss",
+        choices=sorted(LOSSES),
+        default="logits",
+        help="end the graph with BCE on logits (default) or sigmoid then BCE",
+    )
     compare_parser.set_defaults(run=compare_command)
 
-    check_parser = commands.add_parser("gradcheck", help="numerical gradient check of a network's parameters")
+    check_parser = commands.add_parser(
+        "gradcheck", help="numerical gradient check of a network's parameters"
+    )
     network_options(check_parser, [4])
     check_parser.set_defaults(run=gradcheck_command)
     return parser

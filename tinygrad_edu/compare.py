@@ -42,7 +42,7 @@ MANUAL_AGREEMENT = 1e-10
 
 @dataclass
 class ComparisonRow:
-    """One gradient three ways. ``max_abs_diff`` is manual vs autodiff (after the 1/m convention)."""
+    """One gradient three ways; ``max_abs_diff`` is manual vs autodiff (1/m applied)."""
 
     name: str
     shape: tuple[int, ...]
@@ -85,7 +85,14 @@ class ComparisonReport:
         return [{key: asdict(row)[key] for key in keys} for row in self.rows]
 
     def __str__(self) -> str:
-        header = ("gradient", "shape", "|manual − autodiff|", "manual vs numerical", "autodiff vs numerical", "")
+        header = (
+            "gradient",
+            "shape",
+            "|manual − autodiff|",
+            "manual vs numerical",
+            "autodiff vs numerical",
+            "",
+        )
         lines = []
         for row in self.rows:
             label = f"{row.name}  (m·{row.name[1:]}.grad)" if row.scaled_by_m else row.name
@@ -208,7 +215,7 @@ def compare(
     eps: float = DEFAULT_EPS,
     tol: float = DEFAULT_TOL,
 ) -> ComparisonReport:
-    """Every gradient of the network given by ``params`` on ``X (n_x, m)``, ``Y (1, m)``, three ways.
+    """Every gradient of the network ``params`` on ``X (n_x, m)``, ``Y (1, m)``, three ways.
 
     ``loss="logits"`` ends the graph with ``binary_cross_entropy_with_logits``
     on ``Z[L]``; ``loss="sigmoid"`` with ``sigmoid`` then ``binary_cross_entropy``
@@ -271,7 +278,17 @@ def compare(
             numerical = m * numerical
             scaled = True
         rows.append(
-            _row(name, manual[name], autodiff, numerical, tol=tol, eps=eps, cost=J.item(), m=m, scaled=scaled)
+            _row(
+                name,
+                manual[name],
+                autodiff,
+                numerical,
+                tol=tol,
+                eps=eps,
+                cost=J.item(),
+                m=m,
+                scaled=scaled,
+            )
         )
 
     if loss == "logits":

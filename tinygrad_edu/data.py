@@ -90,9 +90,7 @@ def planar_flower(seed: int = 1, m: int = 400) -> Dataset:
     return X, Y
 
 
-def noisy_moons(
-    m: int = 400, noise: float = 0.2, seed: int = 0, shuffle: bool = False
-) -> Dataset:
+def noisy_moons(m: int = 400, noise: float = 0.2, seed: int = 0, shuffle: bool = False) -> Dataset:
     """Two interleaving half circles: class 0 on top, class 1 below and shifted right.
 
     Class 0: (cos θ, sin θ); class 1: (1 − cos θ, 1/2 − sin θ), θ evenly
@@ -126,9 +124,7 @@ def noisy_circles(
     _check_count("m", m, minimum=2)
     _check_non_negative("noise", noise)
     if not 0 < factor < 1:
-        raise ValueError(
-            f"factor must be between 0 and 1 (inner / outer radius), got {factor!r}"
-        )
+        raise ValueError(f"factor must be between 0 and 1 (inner / outer radius), got {factor!r}")
     rng = np.random.RandomState(seed)
     sizes = _class_sizes(m, 2)
     theta0 = np.linspace(0, 2 * np.pi, sizes[0], endpoint=False)
@@ -162,9 +158,7 @@ def blobs(
         _check_count("centers", centers)
         low, high = center_box
         if not low < high:
-            raise ValueError(
-                f"center_box must be (low, high) with low < high, got {center_box!r}"
-            )
+            raise ValueError(f"center_box must be (low, high) with low < high, got {center_box!r}")
         centres = rng.uniform(low, high, size=(2, centers))
     else:
         centres = np.asarray(centers, dtype=np.float64)
@@ -201,9 +195,7 @@ def gaussian_quantiles(
     _check_count("m", m)
     _check_count("n_classes", n_classes)
     if m < n_classes:
-        raise ValueError(
-            f"m = {m} is too small for {n_classes} classes: need m ≥ {n_classes}"
-        )
+        raise ValueError(f"m = {m} is too small for {n_classes} classes: need m ≥ {n_classes}")
     if not np.isfinite(std) or std <= 0:
         raise ValueError(f"std must be a finite number > 0, got {std!r}")
     rng = np.random.RandomState(seed)
@@ -225,7 +217,7 @@ DATASETS: dict[str, Callable[..., Dataset]] = {
 
 
 def load(name: str, **kwargs) -> Dataset:
-    """Generate a dataset by name, e.g. load("moons", m=200, noise=0.1); returns X (2, m), Y (1, m)."""
+    """A dataset by name, e.g. load("moons", m=200, noise=0.1); returns X (2, m), Y (1, m)."""
     if name not in DATASETS:
         valid = ", ".join(repr(n) for n in DATASETS)
         raise ValueError(f"unknown dataset {name!r}; choose one of {valid}")

@@ -166,7 +166,7 @@ def stack(tensors: list[ArrayLike] | tuple[ArrayLike, ...], axis: int = 0) -> Te
 
 
 def binary_cross_entropy(A: ArrayLike, Y: ArrayLike) -> Tensor:
-    """``J = −(1/m) Σ [Y ln A + (1 − Y) ln(1 − A)]`` for probabilities ``A`` and labels ``Y``, both ``(1, m)``.
+    """``J = −(1/m) Σ [Y ln A + (1 − Y) ln(1 − A)]``, probabilities ``A``, labels ``Y``, ``(1, m)``.
 
     Averages over all elements (the course's ``J`` for the ``(1, m)`` layout).
     """

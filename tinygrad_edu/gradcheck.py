@@ -62,7 +62,10 @@ def _scalar_output(out: Any, grad_output: np.ndarray | None) -> float:
 def _as_float64_leaves(inputs: Inputs) -> list[Tensor]:
     if isinstance(inputs, (Tensor, np.ndarray)):
         raise TypeError("pass the inputs as a list or tuple, e.g. gradcheck(f, [W, b])")
-    return [Tensor(x, dtype=np.float64, requires_grad=True, name=getattr(x, "name", None)) for x in inputs]
+    return [
+        Tensor(x, dtype=np.float64, requires_grad=True, name=getattr(x, "name", None))
+        for x in inputs
+    ]
 
 
 def numerical_gradient(

@@ -18,7 +18,7 @@ from . import autograd, ops
 from .autograd import Context, is_grad_enabled
 
 ArrayLike = Union["Tensor", np.ndarray, Sequence[Any], float, int, bool]
-Hook = Callable[[np.ndarray], Union[np.ndarray, None]]
+Hook = Callable[[np.ndarray], np.ndarray | None]
 
 
 def _to_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
@@ -260,7 +260,7 @@ class Tensor:
             self.grad += grad
 
     def retain_grad(self) -> Tensor:
-        """Keep ``.grad`` on this non-leaf after backward (how ``Z1.grad`` is compared with ``dZ1``)."""
+        """Keep ``.grad`` on this non-leaf after backward (how ``Z1.grad`` meets ``dZ1``)."""
         if not self.requires_grad:
             raise RuntimeError("retain_grad() on a tensor that does not require grad")
         self._retains_grad = True
@@ -365,7 +365,9 @@ class Tensor:
         return self._inplace(other, lambda d, o: np.divide(d, o, out=d))
 
     # Comparisons give plain boolean tensors: they are not differentiable.
-    def _compare(self, other: Any, compare: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Tensor:
+    def _compare(
+        self, other: Any, compare: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    ) -> Tensor:
         return Tensor._from_op(compare(self.data, self._operand(other).data), None)
 
     def __lt__(self, other: Any) -> Tensor:

@@ -37,7 +37,9 @@ class TrainingResult:
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """0/1 predictions ``(1, m)``: 1 where the network's output σ(Z[L]) > 0.5."""
-        AL, _ = deep.model_forward(np.asarray(X, dtype=np.float64), self.params, self.hidden_activation)
+        AL, _ = deep.model_forward(
+            np.asarray(X, dtype=np.float64), self.params, self.hidden_activation
+        )
         return (AL > 0.5).astype(np.float64)
 
     def accuracy(self, X: np.ndarray, Y: np.ndarray) -> float:
@@ -82,7 +84,9 @@ def train(
     Y = np.asarray(Y, dtype=np.float64)
     start = dict(params) if params is not None else init_params(layer_dims, seed, init)
     step = _autodiff_steps if engine == "autodiff" else _manual_steps
-    final, costs = step(X, Y, layer_dims, hidden_activation, learning_rate, iterations, start, callback)
+    final, costs = step(
+        X, Y, layer_dims, hidden_activation, learning_rate, iterations, start, callback
+    )
     return TrainingResult(final, costs, engine, list(layer_dims), hidden_activation)
 
 

@@ -27,8 +27,7 @@ def check_matrix(x: np.ndarray, name: str, expected: str) -> None:
     """Raise ValueError unless x is 2-D; `expected` is the shape in symbols, e.g. "(n_x, m)"."""
     if x.ndim != 2:
         raise ValueError(
-            f"{name} must be a 2-D array of shape {expected}, got shape {x.shape}. "
-            f"{LAYOUT_HINT}."
+            f"{name} must be a 2-D array of shape {expected}, got shape {x.shape}. {LAYOUT_HINT}."
         )
 
 
@@ -50,9 +49,7 @@ def check_same_shape(a: np.ndarray, a_name: str, y: np.ndarray, y_name: str) -> 
         )
 
 
-def check_layer_input(
-    W: np.ndarray, W_name: str, A_prev: np.ndarray, A_name: str
-) -> None:
+def check_layer_input(W: np.ndarray, W_name: str, A_prev: np.ndarray, A_name: str) -> None:
     """Raise ValueError unless W (n[l], n[l-1]) can multiply A_prev (n[l-1], m)."""
     check_matrix(W, W_name, "(n[l], n[l-1])")
     if W.shape[1] != A_prev.shape[0]:

@@ -77,6 +77,4 @@ def get(name: str) -> tuple[Activation, Activation]:
         return ACTIVATIONS[name]
     except (KeyError, TypeError):
         valid = ", ".join(repr(n) for n in ACTIVATIONS)
-        raise ValueError(
-            f"unknown activation {name!r}; choose one of {valid}"
-        ) from None
+        raise ValueError(f"unknown activation {name!r}; choose one of {valid}") from None

@@ -77,9 +77,7 @@ def init_params(layer_dims: list[int], seed: int = 3, method: str = "small") -> 
         raise ValueError(f"unknown init method {method!r}; choose one of {valid}")
     dims = list(layer_dims)
     if len(dims) < 2:
-        raise ValueError(
-            f"layer_dims needs at least two sizes [n_x, ..., n_y], got {dims}"
-        )
+        raise ValueError(f"layer_dims needs at least two sizes [n_x, ..., n_y], got {dims}")
     for n in dims:
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
             raise TypeError(f"layer sizes must be integers, got {dims}")
@@ -232,9 +230,7 @@ def model_backward(
     return grads
 
 
-def update(
-    params: Params, grads: dict[str, np.ndarray], learning_rate: float
-) -> Params:
+def update(params: Params, grads: dict[str, np.ndarray], learning_rate: float) -> Params:
     """One gradient-descent step W[l] := W[l] − α dW[l], b[l] := b[l] − α db[l]; returns a new dict.
 
     The input dict and its arrays are left unchanged.
@@ -249,9 +245,7 @@ def update(
     return new_params
 
 
-def predict(
-    X: np.ndarray, params: Params, hidden_activation: str = "relu"
-) -> np.ndarray:
+def predict(X: np.ndarray, params: Params, hidden_activation: str = "relu") -> np.ndarray:
     """Predicted labels (n[L], m): 1.0 where AL > 0.5, else 0.0 (float64, like Y)."""
     AL, _ = model_forward(X, params, hidden_activation)
     return (AL > 0.5).astype(np.float64)

@@ -162,16 +162,12 @@ def backward(
     return {"dZ2": dZ2, "dW2": dW2, "db2": db2, "dZ1": dZ1, "dW1": dW1, "db1": db1}
 
 
-def update(
-    params: Params, grads: dict[str, np.ndarray], learning_rate: float
-) -> Params:
+def update(params: Params, grads: dict[str, np.ndarray], learning_rate: float) -> Params:
     """One gradient-descent step θ := θ − α dθ for θ in W1 b1 W2 b2; returns a new dict.
 
     The input dict and its arrays are left unchanged.
     """
-    return {
-        name: params[name] - learning_rate * grads["d" + name] for name in PARAM_NAMES
-    }
+    return {name: params[name] - learning_rate * grads["d" + name] for name in PARAM_NAMES}
 
 
 def predict(X: np.ndarray, params: Params, activation: str = "tanh") -> np.ndarray:

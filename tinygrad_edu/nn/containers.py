@@ -104,7 +104,7 @@ def two_layer_network(n_x: int, n_h: int, n_y: int = 1, activation: str = "tanh"
 
 
 def deep_network(layer_dims: list[int], hidden_activation: str = "relu") -> Sequential:
-    """L Linear layers of sizes ``[n0, n1, …, nL]``, ``hidden_activation`` between them, logits out."""
+    """L Linear layers of sizes ``[n0, n1, …, nL]``, ``hidden_activation`` between, logits out."""
     if len(layer_dims) < 2:
         raise ValueError(f"layer_dims needs at least [n_x, n_y], got {layer_dims}")
     layers: list[Module] = []

@@ -11,7 +11,7 @@ from .module import Module
 
 
 class Linear(Module):
-    """``Z = W · A + b`` with ``W (n_out, n_in)``, ``b (n_out, 1)``, ``A (n_in, m)`` → ``Z (n_out, m)``.
+    """``Z = W · A + b``: ``W (n_out, n_in)``, ``b (n_out, 1)``, ``A (n_in, m)`` → ``Z (n_out, m)``.
 
     Weights start as the course's small random numbers (``randn × 0.01``,
     from ``RandomState(seed)``) or with ``init="he"`` (``× √(2/n_in)``) or
@@ -86,7 +86,7 @@ ACTIVATIONS: dict[str, type[Module]] = {
 
 
 def activation(name: str) -> Module:
-    """The activation layer called ``name`` (``"tanh"``, ``"sigmoid"``, ``"relu"``, ``"leaky_relu"``)."""
+    """The layer ``name``: ``"tanh"``, ``"sigmoid"``, ``"relu"``, ``"leaky_relu"``."""
     if name not in ACTIVATIONS:
         raise ValueError(f"unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}")
     return ACTIVATIONS[name]()

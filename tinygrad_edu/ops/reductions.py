@@ -21,8 +21,9 @@ def normalize_axes(axis: Axis, ndim: int, op: str) -> tuple[int, ...]:
         if not -ndim <= a < ndim:
             raise np.exceptions.AxisError(
                 f"{op}: axis {a} is out of range for a tensor with {ndim} dimensions "
-                f"(valid axes are {-ndim} to {ndim - 1})" if ndim else
-                f"{op}: axis {a} given for a 0-d tensor, which has no axes; use axis=None"
+                f"(valid axes are {-ndim} to {ndim - 1})"
+                if ndim
+                else f"{op}: axis {a} given for a 0-d tensor, which has no axes; use axis=None"
             )
         normalized.append(int(a) % ndim)
     if len(set(normalized)) != len(normalized):
@@ -43,7 +44,9 @@ class Sum(Function):
     """
 
     @staticmethod
-    def forward(ctx: Context, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
+    def forward(
+        ctx: Context, x: np.ndarray, axis: Axis = None, keepdims: bool = False
+    ) -> np.ndarray:
         axes = normalize_axes(axis, x.ndim, "sum")
         ctx.save_for_backward(x.shape, _kept_shape(x.shape, axes))
         return x.sum(axis=axes, keepdims=keepdims)
@@ -62,7 +65,9 @@ class Mean(Function):
     """
 
     @staticmethod
-    def forward(ctx: Context, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
+    def forward(
+        ctx: Context, x: np.ndarray, axis: Axis = None, keepdims: bool = False
+    ) -> np.ndarray:
         axes = normalize_axes(axis, x.ndim, "mean")
         count = int(np.prod([x.shape[a] for a in axes]))
         if count == 0:
@@ -83,7 +88,9 @@ class Max(Function):
     """
 
     @staticmethod
-    def forward(ctx: Context, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
+    def forward(
+        ctx: Context, x: np.ndarray, axis: Axis = None, keepdims: bool = False
+    ) -> np.ndarray:
         axes = normalize_axes(axis, x.ndim, "max")
         if x.size == 0:
             raise ValueError(f"max: the tensor is empty (shape {x.shape}); there is no maximum")

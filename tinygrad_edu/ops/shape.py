@@ -127,7 +127,9 @@ class Stack(Function):
             out = np.stack(xs, axis=axis)
         except ValueError as error:
             shapes = ", ".join(str(x.shape) for x in xs)
-            raise ValueError(f"stack: tensors must all have one shape, got {shapes} ({error})") from None
+            raise ValueError(
+                f"stack: tensors must all have one shape, got {shapes} ({error})"
+            ) from None
         ctx.save_for_backward(axis)
         return out
 

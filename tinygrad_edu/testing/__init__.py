@@ -13,7 +13,7 @@ try:
     import hypothesis  # noqa: F401
 except ImportError:  # pragma: no cover - depends on the environment
     raise ImportError(
-        "tinygrad_edu.testing needs Hypothesis: pip install \"tinygrad_edu[test]\""
+        'tinygrad_edu.testing needs Hypothesis: pip install "tinygrad_edu[test]"'
     ) from None
 
 from .strategies import (

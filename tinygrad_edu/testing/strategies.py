@@ -17,9 +17,13 @@ from ..tensor import Tensor
 Shape = tuple[int, ...]
 
 
-def shapes(min_dims: int = 0, max_dims: int = 3, min_side: int = 1, max_side: int = 4) -> st.SearchStrategy[Shape]:
+def shapes(
+    min_dims: int = 0, max_dims: int = 3, min_side: int = 1, max_side: int = 4
+) -> st.SearchStrategy[Shape]:
     """Array shapes, e.g. ``()``, ``(3,)``, ``(2, 1, 4)``."""
-    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
+    return hnp.array_shapes(
+        min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
+    )
 
 
 def broadcastable_shapes(
@@ -50,7 +54,7 @@ def arrays(
     margin: float = 0.05,
     dtype: type = np.float64,
 ) -> np.ndarray:
-    """Float arrays with values in ``[min_value, max_value]``, at least ``margin`` from each point of ``avoid``.
+    """Float arrays in ``[min_value, max_value]``, at least ``margin`` from each point of ``avoid``.
 
     ``shape`` may be a shape, a strategy of shapes, or None for any small shape.
     """
