@@ -43,3 +43,19 @@ def test_readme_opens_with_the_two_set_up_commands() -> None:
     assert len(commands) == 2
     assert commands[0].endswith("python -m tinygrad_edu")
     assert '".[test]"' in commands[1] and commands[1].endswith("python -m pytest")
+
+
+def test_equation_table_quotes_lines_that_exist() -> None:
+    """Each code snippet in "Your equations vs autodiff" is really in the file it names."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Your equations vs autodiff")[1].split("\n## ")[0]
+    package = README.parent / "tinygrad_edu"
+    rows = [line for line in section.splitlines() if line.startswith("| `d")]
+    assert len(rows) == 7
+    for row in rows:
+        _, equation, by_hand, by_autodiff, table_row, _ = row.split("|")
+        hand_code = re.findall(r"`([^`]+)`", by_hand)[0]
+        assert hand_code in (package / "manual" / "two_layer.py").read_text(encoding="utf-8")
+        autodiff_file, *_ = re.findall(r"`([^`]+\.py)`", by_autodiff)
+        autodiff_code = re.findall(r"`([^`]+)`", by_autodiff)[-1]
+        assert autodiff_code in (package / autodiff_file).read_text(encoding="utf-8"), row
