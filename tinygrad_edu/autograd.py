@@ -41,12 +41,17 @@ def _bind_tensor_class(tensor_class: type) -> None:
 # Grad mode: whether new ops record the graph. One flag per thread.
 # --------------------------------------------------------------------------- #
 
-_grad_mode = threading.local()
+
+class _GradModeState(threading.local):
+    enabled = True  # each new thread starts recording
+
+
+_grad_mode = _GradModeState()
 
 
 def is_grad_enabled() -> bool:
     """True when new ops record the graph in this thread (the default)."""
-    return getattr(_grad_mode, "enabled", True)
+    return _grad_mode.enabled
 
 
 def set_grad_enabled(enabled: bool) -> None:
@@ -108,6 +113,24 @@ class enable_grad(_GradMode):
 
 
 # --------------------------------------------------------------------------- #
+# Stale saved values: a clock that ticks at each in-place update
+# --------------------------------------------------------------------------- #
+
+# An in-place update (``W -= lr * dW``) stamps the tensor with a new tick, and
+# each node remembers the tick at which it was recorded. An input stamped later
+# than its node was changed after the forward pass used it: its saved values
+# are stale, and backward refuses to use them.
+_clock = 0
+
+
+def tick() -> int:
+    """Advance the in-place update clock and return the new time."""
+    global _clock
+    _clock += 1
+    return _clock
+
+
+# --------------------------------------------------------------------------- #
 # Function and its context (the graph node)
 # --------------------------------------------------------------------------- #
 
@@ -127,7 +150,7 @@ class Context:
         "function",
         "inputs",
         "needs_input_grad",
-        "input_versions",
+        "recorded_at",
         "_saved",
         "released",
         "__dict__",
@@ -137,8 +160,8 @@ class Context:
     def __init__(self, function: type[Function], inputs: tuple[Tensor, ...]) -> None:
         self.function = function
         self.inputs = inputs
-        self.needs_input_grad = tuple(t.requires_grad for t in inputs)
-        self.input_versions = tuple(t._version for t in inputs)
+        self.needs_input_grad = tuple([t.requires_grad for t in inputs])
+        self.recorded_at = _clock
         self._saved: tuple[Any, ...] = ()
         self.released = False
 
@@ -206,10 +229,10 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Any, **kwargs: Any) -> Tensor:
         """Run the op on tensors (or anything ``Tensor`` accepts) and record it."""
-        tensors = tuple(x if isinstance(x, _Tensor) else _Tensor(x) for x in inputs)
+        tensors = tuple([x if isinstance(x, _Tensor) else _Tensor(x) for x in inputs])
         ctx = Context(cls, tensors)
         try:
-            data = cls.forward(ctx, *(t.data for t in tensors), **kwargs)
+            data = cls.forward(ctx, *[t.data for t in tensors], **kwargs)
         except ValueError as error:
             if "broadcast" not in str(error):
                 raise
@@ -220,7 +243,7 @@ class Function:
                 "from the last axis, each pair of sizes must be equal or one of them 1; "
                 "reshape an input (e.g. b.reshape(n, 1)) so that its axes line up."
             ) from None
-        record = is_grad_enabled() and any(ctx.needs_input_grad)
+        record = _grad_mode.enabled and True in ctx.needs_input_grad
         return _Tensor._from_op(data, ctx if record else None)
 
 
@@ -275,7 +298,8 @@ def topological_order(root: Tensor) -> list[Tensor]:
 
 
 def _inputs(tensor: Tensor) -> tuple[Tensor, ...]:
-    return tensor.grad_fn.inputs if tensor.grad_fn is not None else ()
+    ctx = tensor.grad_fn
+    return ctx.inputs if ctx is not None else ()
 
 
 def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None:
@@ -304,9 +328,11 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
         if ctx is None:
             continue
 
-        _check_not_modified(ctx)
+        for parent in ctx.inputs:
+            if parent._modified_at > ctx.recorded_at:
+                _raise_modified(ctx, parent)
         input_grads = ctx.function.backward(ctx, grad_out)
-        if not isinstance(input_grads, tuple):
+        if type(input_grads) is not tuple:
             input_grads = (input_grads,)
         if len(input_grads) != len(ctx.inputs):
             raise RuntimeError(
@@ -317,7 +343,12 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
         for parent, parent_grad in zip(ctx.inputs, input_grads):
             if parent_grad is None or not parent.requires_grad:
                 continue
-            parent_grad = _fit(np.asarray(parent_grad), parent, ctx)
+            if (
+                type(parent_grad) is not np.ndarray
+                or parent_grad.shape != parent.data.shape
+                or parent_grad.dtype != parent.data.dtype
+            ):
+                parent_grad = _fit(np.asarray(parent_grad), parent, ctx)
             key = id(parent)
             if key in pending:
                 # A tensor used several times: its gradients add up (new array,
@@ -329,14 +360,13 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
             ctx.release()
 
 
-def _check_not_modified(ctx: Context) -> None:
-    for position, (tensor, version) in enumerate(zip(ctx.inputs, ctx.input_versions)):
-        if tensor._version != version:
-            raise RuntimeError(
-                f"input {position} of {ctx.name} (shape {tensor.shape}) was modified in "
-                "place after the forward pass used it, so the values saved for backward "
-                "are stale. Run the forward pass again after updating, or update a copy."
-            )
+def _raise_modified(ctx: Context, tensor: Tensor) -> None:
+    position = next(i for i, t in enumerate(ctx.inputs) if t is tensor)
+    raise RuntimeError(
+        f"input {position} of {ctx.name} (shape {tensor.shape}) was modified in "
+        "place after the forward pass used it, so the values saved for backward "
+        "are stale. Run the forward pass again after updating, or update a copy."
+    )
 
 
 def _fit(grad: np.ndarray, parent: Tensor, ctx: Context) -> np.ndarray:

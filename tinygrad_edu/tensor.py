@@ -82,7 +82,7 @@ class Tensor:
         "name",
         "_retains_grad",
         "_hooks",
-        "_version",  # bumped by each in-place update, so backward can spot stale saved values
+        "_modified_at",  # the tick of its last in-place update (see autograd.tick)
         "__weakref__",
     )
 
@@ -103,7 +103,7 @@ class Tensor:
         self.name = name
         self._retains_grad = False
         self._hooks: tuple[Hook, ...] | list[Hook] = ()
-        self._version = 0
+        self._modified_at = 0
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -119,7 +119,7 @@ class Tensor:
         out.name = None
         out._retains_grad = False
         out._hooks = ()
-        out._version = 0
+        out._modified_at = 0
         return out
 
     # ------------------------------------------------------------------ #
@@ -293,7 +293,7 @@ class Tensor:
         """``other`` as a Tensor; a Python number takes this tensor's dtype."""
         if isinstance(other, Tensor):
             return other
-        if isinstance(other, numbers.Real):
+        if type(other) is float or type(other) is int or isinstance(other, numbers.Real):
             dtype = self.data.dtype if self.data.dtype.kind == "f" else np.float64
             return Tensor._from_op(np.asarray(other, dtype=dtype), None)
         return Tensor._from_op(_to_array(other, copy=False), None)
@@ -349,7 +349,7 @@ class Tensor:
                 "being recorded; do parameter updates inside `with no_grad():`."
             )
         update(self.data, self._operand(other).data)
-        self._version += 1
+        self._modified_at = autograd.tick()
         return self
 
     def __iadd__(self, other: Any) -> Tensor:
