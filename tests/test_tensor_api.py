@@ -960,7 +960,10 @@ def test_sgd_step_in_place_under_no_grad():
     learning_rate = 0.1
     with no_grad():
         W -= learning_rate * W.grad
-    assert W.data is data_before  # updated in place, not replaced
+    # The tensor stays the same leaf but gets a new array: the old one, which a
+    # graph recorded earlier may have saved, is left as it was.
+    assert W.data is not data_before
+    np.testing.assert_array_equal(data_before, [[1.0, -2.0], [3.0, 0.5]])
     np.testing.assert_allclose(W.data, [[0.8, -1.6], [2.4, 0.4]])
     assert W.is_leaf and W.requires_grad and W.grad_fn is None and W.name == "W"
 

@@ -113,24 +113,6 @@ class enable_grad(_GradMode):
 
 
 # --------------------------------------------------------------------------- #
-# Stale saved values: a clock that ticks at each in-place update
-# --------------------------------------------------------------------------- #
-
-# An in-place update (``W -= lr * dW``) stamps the tensor with a new tick, and
-# each node remembers the tick at which it was recorded. An input stamped later
-# than its node was changed after the forward pass used it: its saved values
-# are stale, and backward refuses to use them.
-_clock = 0
-
-
-def tick() -> int:
-    """Advance the in-place update clock and return the new time."""
-    global _clock
-    _clock += 1
-    return _clock
-
-
-# --------------------------------------------------------------------------- #
 # Function and its context (the graph node)
 # --------------------------------------------------------------------------- #
 
@@ -150,7 +132,6 @@ class Context:
         "function",
         "inputs",
         "needs_input_grad",
-        "recorded_at",
         "_saved",
         "released",
         "__dict__",
@@ -161,7 +142,6 @@ class Context:
         self.function = function
         self.inputs = inputs
         self.needs_input_grad = tuple([t.requires_grad for t in inputs])
-        self.recorded_at = _clock
         self._saved: tuple[Any, ...] = ()
         self.released = False
 
@@ -229,12 +209,18 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Any, **kwargs: Any) -> Tensor:
         """Run the op on tensors (or anything ``Tensor`` accepts) and record it."""
+        for name, value in kwargs.items():
+            if isinstance(value, _Tensor) and value.requires_grad:
+                raise TypeError(
+                    f"{cls.__name__}.apply: the keyword argument {name!r} is a Tensor that "
+                    "requires grad; pass it positionally so that it gets a gradient."
+                )
         tensors = tuple([x if isinstance(x, _Tensor) else _Tensor(x) for x in inputs])
         ctx = Context(cls, tensors)
         try:
             data = cls.forward(ctx, *[t.data for t in tensors], **kwargs)
         except ValueError as error:
-            if "broadcast" not in str(error):
+            if "could not be broadcast" not in str(error):
                 raise
             # NumPy's broadcast error, told in terms of this op and what to do.
             shapes = " and ".join(str(t.shape) for t in tensors)
@@ -242,7 +228,7 @@ class Function:
                 f"{cls.__name__}: shapes {shapes} do not broadcast together. Compared "
                 "from the last axis, each pair of sizes must be equal or one of them 1; "
                 "reshape an input (e.g. b.reshape(n, 1)) so that its axes line up."
-            ) from None
+            ) from error
         record = _grad_mode.enabled and True in ctx.needs_input_grad
         return _Tensor._from_op(data, ctx if record else None)
 
@@ -318,8 +304,8 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
         grad_out = pending.pop(id(tensor), None)
         if grad_out is None:  # nothing reached this tensor (e.g. an unused output)
             continue
-        for hook in tensor._hooks:
-            replaced = hook(grad_out)
+        for hook in tuple(tensor._hooks):  # a copy: hooks may remove themselves
+            replaced = hook(_read_only(grad_out))
             if replaced is not None:
                 grad_out = _check_hook_result(replaced, tensor)
         ctx = tensor.grad_fn
@@ -328,12 +314,9 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
         if ctx is None:
             continue
 
-        for parent in ctx.inputs:
-            if parent._modified_at > ctx.recorded_at:
-                _raise_modified(ctx, parent)
         input_grads = ctx.function.backward(ctx, grad_out)
         if type(input_grads) is not tuple:
-            input_grads = (input_grads,)
+            input_grads = tuple(input_grads) if type(input_grads) is list else (input_grads,)
         if len(input_grads) != len(ctx.inputs):
             raise RuntimeError(
                 f"{ctx.name}.backward returned {len(input_grads)} gradients "
@@ -360,15 +343,6 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
             ctx.release()
 
 
-def _raise_modified(ctx: Context, tensor: Tensor) -> None:
-    position = next(i for i, t in enumerate(ctx.inputs) if t is tensor)
-    raise RuntimeError(
-        f"input {position} of {ctx.name} (shape {tensor.shape}) was modified in "
-        "place after the forward pass used it, so the values saved for backward "
-        "are stale. Run the forward pass again after updating, or update a copy."
-    )
-
-
 def _fit(grad: np.ndarray, parent: Tensor, ctx: Context) -> np.ndarray:
     """Bring an input's gradient to the input's shape and dtype."""
     if grad.shape != parent.shape:
@@ -385,8 +359,19 @@ def _fit(grad: np.ndarray, parent: Tensor, ctx: Context) -> np.ndarray:
     return grad
 
 
+def _read_only(grad: np.ndarray) -> np.ndarray:
+    """A view a hook can read but not change (the array may be shared with other nodes)."""
+    view = grad.view()
+    view.flags.writeable = False
+    return view
+
+
 def _check_hook_result(value: Any, tensor: Tensor) -> np.ndarray:
-    value = np.asarray(value)
+    if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
+        raise TypeError(
+            f"a hook returned {type(value).__name__}; return an ndarray of numbers of "
+            f"shape {tensor.shape} to replace the gradient, or None to keep it."
+        )
     if value.shape != tensor.shape:
         raise ValueError(
             f"a hook on a tensor of shape {tensor.shape} returned a gradient of "

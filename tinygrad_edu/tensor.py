@@ -9,7 +9,7 @@ in ``autograd.py``; ``backward`` hands it to the engine there.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Union
 
 import numpy as np
@@ -82,7 +82,6 @@ class Tensor:
         "name",
         "_retains_grad",
         "_hooks",
-        "_modified_at",  # the tick of its last in-place update (see autograd.tick)
         "__weakref__",
     )
 
@@ -103,7 +102,6 @@ class Tensor:
         self.name = name
         self._retains_grad = False
         self._hooks: tuple[Hook, ...] | list[Hook] = ()
-        self._modified_at = 0
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -119,7 +117,6 @@ class Tensor:
         out.name = None
         out._retains_grad = False
         out._hooks = ()
-        out._modified_at = 0
         return out
 
     # ------------------------------------------------------------------ #
@@ -178,6 +175,12 @@ class Tensor:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor; it has no first axis")
         return len(self.data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        """Iterate over the first axis (rows of a matrix), each a tensor in the graph."""
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor; use .item() for its value")
+        return (self[i] for i in range(len(self.data)))
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
@@ -340,29 +343,38 @@ class Tensor:
     def __pos__(self) -> Tensor:
         return self
 
-    # In-place updates are for parameters outside the graph, e.g. an SGD step
-    # under no_grad(); inside a recorded graph they would corrupt saved values.
-    def _inplace(self, other: Any, update: Callable[[np.ndarray, np.ndarray], Any]) -> Tensor:
+    # ``W -= lr * dW``: an update of a parameter outside the graph, e.g. an SGD
+    # step under no_grad(). It gives the tensor a new array rather than writing
+    # into the old one, so a graph recorded earlier keeps the values it saw
+    # (and any array shared with it, by detach() or a view, is left alone).
+    def _update(
+        self, other: Any, operation: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    ) -> Tensor:
         if is_grad_enabled() and (self.requires_grad or getattr(other, "requires_grad", False)):
             raise RuntimeError(
                 "in-place update of a tensor that requires grad while the graph is "
                 "being recorded; do parameter updates inside `with no_grad():`."
             )
-        update(self.data, self._operand(other).data)
-        self._modified_at = autograd.tick()
+        new = operation(self.data, self._operand(other).data)
+        if new.shape != self.shape:
+            raise ValueError(
+                f"an in-place update cannot change the shape: the tensor is {self.shape}, "
+                f"the result would be {new.shape}"
+            )
+        self.data = new.astype(self.data.dtype, copy=False)
         return self
 
     def __iadd__(self, other: Any) -> Tensor:
-        return self._inplace(other, lambda d, o: np.add(d, o, out=d))
+        return self._update(other, np.add)
 
     def __isub__(self, other: Any) -> Tensor:
-        return self._inplace(other, lambda d, o: np.subtract(d, o, out=d))
+        return self._update(other, np.subtract)
 
     def __imul__(self, other: Any) -> Tensor:
-        return self._inplace(other, lambda d, o: np.multiply(d, o, out=d))
+        return self._update(other, np.multiply)
 
     def __itruediv__(self, other: Any) -> Tensor:
-        return self._inplace(other, lambda d, o: np.divide(d, o, out=d))
+        return self._update(other, np.true_divide)
 
     # Comparisons give plain boolean tensors: they are not differentiable.
     def _compare(
@@ -457,7 +469,10 @@ class Tensor:
 
 
 def _index_of(index: Any) -> Any:
-    """Indices may hold Tensors (e.g. a mask ``x > 0``); NumPy wants their arrays."""
+    """The index as NumPy wants it: Tensors (e.g. a mask ``x > 0``) become their arrays.
+
+    Array indices are copied, since backward needs them as they were.
+    """
     if isinstance(index, tuple):
         return tuple(_index_of(part) for part in index)
     if isinstance(index, Tensor):
@@ -465,7 +480,9 @@ def _index_of(index: Any) -> Any:
         if index.dtype.kind == "f":
             if not np.all(index == np.round(index)):
                 raise IndexError(f"a tensor used as an index must hold whole numbers, got {index}")
-            index = index.astype(np.intp)
+            return index.astype(np.intp)
+    if isinstance(index, (list, np.ndarray)):
+        return np.array(index)
     return index
 
 

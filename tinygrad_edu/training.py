@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
+from .compare import check_single_output
 from .manual import deep, two_layer
 from .nn import deep_network
 from .optim import SGD
@@ -82,7 +83,12 @@ def train(
         raise ValueError(f"iterations must be at least 0, got {iterations}")
     X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)
-    start = dict(params) if params is not None else init_params(layer_dims, seed, init)
+    check_single_output(Y)
+    start = (
+        {key: np.array(value, dtype=np.float64) for key, value in params.items()}
+        if params
+        else init_params(layer_dims, seed, init)
+    )
     step = _autodiff_steps if engine == "autodiff" else _manual_steps
     final, costs = step(
         X, Y, layer_dims, hidden_activation, learning_rate, iterations, start, callback

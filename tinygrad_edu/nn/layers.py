@@ -19,11 +19,21 @@ class Linear(Module):
     """
 
     def __init__(self, n_in: int, n_out: int, init: str = "small", seed: int | None = None) -> None:
-        scales = {"small": 0.01, "he": np.sqrt(2 / n_in), "xavier": np.sqrt(1 / n_in)}
-        if init not in scales:
-            raise ValueError(f"Linear: unknown init {init!r}; choose one of {sorted(scales)}")
+        for name, size in (("n_in", n_in), ("n_out", n_out)):
+            if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
+                raise TypeError(f"Linear: {name} must be an integer, got {size!r}")
+            if size < 1:
+                raise ValueError(f"Linear: {name} must be at least 1, got {size}")
+        if init == "small":
+            scale = 0.01
+        elif init == "he":
+            scale = np.sqrt(2 / n_in)
+        elif init == "xavier":
+            scale = np.sqrt(1 / n_in)
+        else:
+            raise ValueError(f"Linear: unknown init {init!r}; choose 'small', 'he' or 'xavier'")
         rng = np.random.RandomState(seed)
-        self.W = Tensor(rng.randn(n_out, n_in) * scales[init], requires_grad=True, name="W")
+        self.W = Tensor(rng.randn(n_out, n_in) * scale, requires_grad=True, name="W")
         self.b = Tensor(np.zeros((n_out, 1)), requires_grad=True, name="b")
 
     def forward(self, A: Any) -> Tensor:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Context, Function
-from .reductions import normalize_axes
+from .reductions import normalize_axis
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -94,7 +94,7 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx: Context, z: np.ndarray, axis: int = 0) -> np.ndarray:
-        (axis,) = normalize_axes(axis, z.ndim, "softmax")
+        axis = normalize_axis(axis, z.ndim, "softmax")
         e = np.exp(z - z.max(axis=axis, keepdims=True))
         s = e / e.sum(axis=axis, keepdims=True)
         ctx.save_for_backward(s, axis)
@@ -111,7 +111,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx: Context, z: np.ndarray, axis: int = 0) -> np.ndarray:
-        (axis,) = normalize_axes(axis, z.ndim, "log_softmax")
+        axis = normalize_axis(axis, z.ndim, "log_softmax")
         shifted = z - z.max(axis=axis, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         ctx.save_for_backward(out, axis)

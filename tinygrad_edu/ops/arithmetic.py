@@ -52,18 +52,23 @@ class Mul(Function):
 
 
 class Div(Function):
-    """out = a / b;  da = dout / b,  db = −dout · a / b²"""
+    """out = a / b;  da = dout / b,  db = −dout · out / b   (= −dout · a / b²)
+
+    Written with ``out`` rather than b², which would overflow or vanish for
+    very large or small b long before the gradient itself does.
+    """
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        ctx.save_for_backward(a, b)
-        return a / b
+        out = a / b
+        ctx.save_for_backward(b, out)
+        return out
 
     @staticmethod
     def backward(ctx: Context, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
-        a, b = ctx.saved_tensors
+        b, out = ctx.saved_tensors
         da = dout / b if ctx.needs_input_grad[0] else None
-        db = -dout * a / (b * b) if ctx.needs_input_grad[1] else None
+        db = -dout * out / b if ctx.needs_input_grad[1] else None
         return da, db
 
 
@@ -71,7 +76,8 @@ class Pow(Function):
     """out = aᵇ;  da = dout · b · aᵇ⁻¹,  db = dout · out · ln a
 
     ``db`` is only computed when the exponent needs a gradient, so ``x ** 2``
-    with a negative ``x`` never takes a logarithm.
+    with a negative ``x`` never takes a logarithm. Where a term is 0 times an
+    infinity (b = 0 at a = 0; out = 0 at a = 0) its limit, 0, is used.
     """
 
     @staticmethod
@@ -83,8 +89,12 @@ class Pow(Function):
     @staticmethod
     def backward(ctx: Context, dout: np.ndarray) -> tuple[np.ndarray | None, ...]:
         a, b, out = ctx.saved_tensors
-        da = dout * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
-        db = dout * out * np.log(a) if ctx.needs_input_grad[1] else None
+        da = db = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if ctx.needs_input_grad[0]:
+                da = dout * np.where(b == 0, 0.0, b * a ** (b - 1))
+            if ctx.needs_input_grad[1]:
+                db = dout * np.where(out == 0, 0.0, out * np.log(a))
         return da, db
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..autograd import Context, Function
 from .activations import sigmoid
-from .reductions import normalize_axes
+from .reductions import normalize_axis
 
 
 def _same_shape(op: str, a: np.ndarray, y: np.ndarray, a_name: str) -> None:
@@ -23,9 +23,11 @@ def _same_shape(op: str, a: np.ndarray, y: np.ndarray, a_name: str) -> None:
 
 
 class BinaryCrossEntropy(Function):
-    """J = −(1/N) Σ [Y ln A + (1 − Y) ln(1 − A)];  dA = dJ · (A − Y) / (A (1 − A)) / N
+    """J = −(1/N) Σ [Y ln A + (1 − Y) ln(1 − A)];  dA = dJ · (−Y/A + (1 − Y)/(1 − A)) / N
 
-    Expects probabilities A in [0, 1] (e.g. a sigmoid's output). For Y the
+    Expects probabilities A in [0, 1] (e.g. a sigmoid's output). A term whose
+    weight is 0 (Y = 0, or 1 − Y = 0) counts 0 even where its log is −∞, so a
+    saturated sigmoid (A = 1 with Y = 1) costs 0 rather than nan. For Y the
     rule is dY = dJ · (ln(1 − A) − ln A) / N.
     """
 
@@ -39,14 +41,23 @@ class BinaryCrossEntropy(Function):
                 "binary_cross_entropy_with_logits on the logits Z."
             )
         ctx.save_for_backward(a, y)
-        return -(y * np.log(a) + (1 - y) * np.log(1 - a)).mean()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y_log_a = np.where(y != 0, y * np.log(a), 0.0)
+            rest_log = np.where(y != 1, (1 - y) * np.log(1 - a), 0.0)
+        return -(y_log_a + rest_log).mean()
 
     @staticmethod
     def backward(ctx: Context, dj: np.ndarray) -> tuple[np.ndarray | None, ...]:
         a, y = ctx.saved_tensors
         n = a.size
-        da = dj * (a - y) / (a * (1 - a)) / n if ctx.needs_input_grad[0] else None
-        dy = dj * (np.log(1 - a) - np.log(a)) / n if ctx.needs_input_grad[1] else None
+        da = dy = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if ctx.needs_input_grad[0]:
+                from_y = np.where(y != 0, -y / a, 0.0)
+                from_rest = np.where(y != 1, (1 - y) / (1 - a), 0.0)
+                da = dj * (from_y + from_rest) / n
+            if ctx.needs_input_grad[1]:
+                dy = dj * (np.log(1 - a) - np.log(a)) / n
         return da, dy
 
 
@@ -88,10 +99,10 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx: Context, z: np.ndarray, y: np.ndarray, axis: int = 0) -> np.ndarray:
-        (axis,) = normalize_axes(axis, z.ndim, "cross_entropy")
+        axis = normalize_axis(axis, z.ndim, "cross_entropy")
         labels_given = y.shape != z.shape
         if labels_given:
-            y = _one_hot(y, z.shape, axis)
+            y = _one_hot(y, z.shape, axis, z.dtype)
         shifted = z - z.max(axis=axis, keepdims=True)
         log_s = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         m = z.size // z.shape[axis]
@@ -111,7 +122,7 @@ class CrossEntropy(Function):
         return dz, dy
 
 
-def _one_hot(labels: np.ndarray, shape: tuple[int, ...], axis: int) -> np.ndarray:
+def _one_hot(labels: np.ndarray, shape: tuple[int, ...], axis: int, dtype: np.dtype) -> np.ndarray:
     """Integer class labels → one-hot array of ``shape`` with classes along ``axis``."""
     n_classes = shape[axis]
     without_axis = shape[:axis] + shape[axis + 1 :]
@@ -132,7 +143,7 @@ def _one_hot(labels: np.ndarray, shape: tuple[int, ...], axis: int) -> np.ndarra
             f"{labels[bad].ravel()[0]:g} among them."
         )
     classes = np.arange(n_classes).reshape([-1 if i == axis else 1 for i in range(len(shape))])
-    return (labels == classes).astype(np.result_type(labels.dtype, np.float32))
+    return (labels == classes).astype(dtype)
 
 
 class MSELoss(Function):

@@ -31,6 +31,16 @@ def normalize_axes(axis: Axis, ndim: int, op: str) -> tuple[int, ...]:
     return tuple(normalized)
 
 
+def normalize_axis(axis: int, ndim: int, op: str) -> int:
+    """A single axis (an int, maybe negative) as a non-negative int."""
+    if axis is None or isinstance(axis, tuple):
+        raise TypeError(f"{op}: axis must be one int, got {axis!r}")
+    if ndim == 0:
+        raise ValueError(f"{op} needs a tensor with at least one axis, got a 0-d tensor")
+    (normalized,) = normalize_axes(axis, ndim, op)
+    return normalized
+
+
 def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
     """The result's shape with the reduced axes kept as size 1 (keepdims=True)."""
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
@@ -92,8 +102,11 @@ class Max(Function):
         ctx: Context, x: np.ndarray, axis: Axis = None, keepdims: bool = False
     ) -> np.ndarray:
         axes = normalize_axes(axis, x.ndim, "max")
-        if x.size == 0:
-            raise ValueError(f"max: the tensor is empty (shape {x.shape}); there is no maximum")
+        if any(x.shape[a] == 0 for a in axes):
+            raise ValueError(
+                f"max: an axis being reduced is empty (shape {x.shape}, axis {axis}); "
+                "there is no maximum"
+            )
         out = x.max(axis=axes, keepdims=True)
         is_max = x == out
         share = is_max / is_max.sum(axis=axes, keepdims=True)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Context, Function
-from .reductions import normalize_axes
+from .reductions import normalize_axis
 
 
 class Reshape(Function):
@@ -81,11 +81,18 @@ class GetItem(Function):
 
 
 def _may_repeat(index: Any) -> bool:
-    """True if the index holds an integer array, which may name an element twice."""
+    """True unless every part of the index is basic (int, slice, None, ...) or a mask.
+
+    Any other part is an integer array (a list, a tuple inside the index
+    tuple, an ndarray), which may name one element twice.
+    """
     parts = index if isinstance(index, tuple) else (index,)
     for part in parts:
-        if isinstance(part, (list, np.ndarray)) and np.asarray(part).dtype != bool:
-            return True
+        if part is None or part is Ellipsis or isinstance(part, (slice, int, np.integer)):
+            continue
+        if np.asarray(part).dtype == bool:
+            continue
+        return True
     return False
 
 
@@ -96,7 +103,7 @@ class Concatenate(Function):
     def forward(ctx: Context, *xs: np.ndarray, axis: int = 0) -> np.ndarray:
         if not xs:
             raise ValueError("concatenate needs at least one tensor")
-        (axis,) = normalize_axes(axis, xs[0].ndim, "concatenate")
+        axis = normalize_axis(axis, xs[0].ndim, "concatenate")
         try:
             out = np.concatenate(xs, axis=axis)
         except ValueError as error:
@@ -122,7 +129,7 @@ class Stack(Function):
     def forward(ctx: Context, *xs: np.ndarray, axis: int = 0) -> np.ndarray:
         if not xs:
             raise ValueError("stack needs at least one tensor")
-        (axis,) = normalize_axes(axis, xs[0].ndim + 1, "stack")  # a new axis: one more place
+        axis = normalize_axis(axis, xs[0].ndim + 1, "stack")  # a new axis: one more place
         try:
             out = np.stack(xs, axis=axis)
         except ValueError as error:

@@ -35,12 +35,18 @@ def broadcastable_shapes(
     ).map(lambda result: result.input_shapes)
 
 
-def _push_off(values: np.ndarray, kinks: Sequence[float], margin: float) -> np.ndarray:
-    """Move every value closer than ``margin`` to a kink out to that distance."""
+def _push_off(
+    values: np.ndarray, kinks: Sequence[float], margin: float, lo: float, hi: float
+) -> np.ndarray:
+    """Move every value closer than ``margin`` to a kink out to that distance,
+    on whichever side keeps it inside ``[lo, hi]`` (kinks must be 2·margin apart)."""
     values = values.copy()
     for kink in kinks:
         near = np.abs(values - kink) < margin
-        values[near] = kink + np.where(values[near] >= kink, margin, -margin)
+        side = np.where(values[near] >= kink, 1.0, -1.0)
+        side = np.where(kink + side * margin > hi, -1.0, side)
+        side = np.where(kink + side * margin < lo, 1.0, side)
+        values[near] = kink + side * margin
     return values
 
 
@@ -64,23 +70,26 @@ def arrays(
         shape = draw(shape)
     elements = st.floats(min_value, max_value, allow_nan=False, allow_infinity=False, width=64)
     values = draw(hnp.arrays(np.float64, shape, elements=elements))
-    return _push_off(values, avoid, margin).astype(dtype)
+    return _push_off(values, avoid, margin, min_value, max_value).astype(dtype)
 
 
 @st.composite
 def distinct_arrays(
     draw: st.DrawFn, shape: Shape | st.SearchStrategy[Shape] | None = None, gap: float = 0.1
 ) -> np.ndarray:
-    """Arrays whose entries all differ by at least ``gap``: no ties for max or maximum."""
+    """Arrays whose entries all differ by at least ``gap`` and stay ``gap/10`` from 0:
+    no ties for max or maximum, no value on relu's kink."""
     if shape is None:
         shape = shapes()
     if isinstance(shape, st.SearchStrategy):
         shape = draw(shape)
     size = int(np.prod(shape))
     order = draw(st.permutations(range(size)))
-    jitter = draw(hnp.arrays(np.float64, size, elements=st.floats(-0.25 * gap, 0.25 * gap)))
-    values = (np.asarray(order, dtype=np.float64) - size / 2) * gap + jitter
-    return values.reshape(shape)
+    # rungs 2·gap apart, each value within 0.4·gap of the rung's middle, which
+    # sits half a gap off 0: neighbours stay ≥ 1.2·gap apart, and |value| ≥ 0.1·gap
+    jitter = draw(hnp.arrays(np.float64, size, elements=st.floats(-0.4 * gap, 0.4 * gap)))
+    rungs = np.asarray(order, dtype=np.float64) - size // 2
+    return (rungs * 2 * gap + 0.5 * gap + jitter).reshape(shape)
 
 
 @st.composite
@@ -121,7 +130,8 @@ class RandomGraph:
 
     ``steps[k] = (op, operands)`` makes node ``len(inputs) + k`` from earlier
     nodes; operands repeat, so nodes are shared. ``J = Σ w · last + Σ w · shared``
-    reuses one more earlier node, so at least one node always feeds two places.
+    reuses a node that a step already uses, so at least one node always feeds
+    two places; the weights ``w`` are at least 0.25 in size, so no path is muted.
     """
 
     inputs: list[np.ndarray]
@@ -165,6 +175,8 @@ def random_graphs(
         available = n_inputs + k
         operands = tuple(draw(st.integers(0, available - 1)) for _ in range(arity))
         steps.append((op, operands))
-    shared = draw(st.integers(0, n_inputs + len(steps) - 2))
-    weights = draw(arrays((rows, cols), -1.0, 1.0))
+    # J reuses a node that some step already uses, so it feeds two places
+    used = sorted({i for _, operands in steps for i in operands})
+    shared = draw(st.sampled_from(used))
+    weights = draw(arrays((rows, cols), -1.0, 1.0, avoid=(0.0,), margin=0.25))
     return RandomGraph(inputs, steps, shared, weights)
