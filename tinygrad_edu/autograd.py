@@ -113,35 +113,87 @@ class enable_grad(_GradMode):
 
 
 # --------------------------------------------------------------------------- #
+# Watching the backward pass (the trace in viz.py uses this; one per thread)
+# --------------------------------------------------------------------------- #
+
+
+class _Observer(threading.local):
+    callback: Callable[[BackwardStep], None] | None = None
+
+
+_observer = _Observer()
+
+
+class BackwardStep:
+    """What the engine did at one node: the rule applied, what came in, what went out.
+
+    ``input_grads[i]`` is the gradient sent to input ``i`` as the rule returned
+    it (None if none), ``fitted_grads[i]`` the same after summing broadcast
+    axes back to the input's shape.
+    """
+
+    __slots__ = ("ctx", "grad_output", "input_grads", "fitted_grads")
+
+    def __init__(self, ctx, grad_output, input_grads, fitted_grads) -> None:  # noqa: ANN001
+        self.ctx = ctx
+        self.grad_output = grad_output
+        self.input_grads = input_grads
+        self.fitted_grads = fitted_grads
+
+
+def set_backward_observer(
+    callback: Callable[[BackwardStep], None] | None,
+) -> Callable[[BackwardStep], None] | None:
+    """Have ``callback(step)`` called at each node of every backward pass in this
+    thread (None: stop); returns the previous callback so it can be restored."""
+    previous = _observer.callback
+    _observer.callback = callback
+    return previous
+
+
+# --------------------------------------------------------------------------- #
 # Function and its context (the graph node)
 # --------------------------------------------------------------------------- #
 
 
 class Context:
-    """One node of the graph: the op, its input tensors and what backward needs.
+    """One node of the graph: the op, where its inputs came from, what backward needs.
 
-    ``grad_fn`` of a tensor is the ``Context`` of the op that made it. Ops
-    store arrays with ``save_for_backward`` and read them back from
-    ``saved_tensors``; after a backward without ``retain_graph=True`` they are
-    released, and using them again raises ``RuntimeError``.
+    ``grad_fn`` of a tensor is the ``Context`` of the op that made it.
+    ``parents`` has one entry per input: the input's own ``grad_fn`` if an op
+    made it, the input itself if it is a leaf that requires grad, or None if
+    it needs no gradient. The graph links nodes, not the intermediate tensors,
+    so an intermediate's array is freed as soon as neither the user nor a
+    ``save_for_backward`` keeps it (an ``Add`` saves nothing). Ops store
+    arrays with ``save_for_backward`` and read them from ``saved_tensors``;
+    after a backward without ``retain_graph=True`` they are released.
     """
 
     # __dict__ stays available so custom ops can keep extra values
-    # (``ctx.axis = axis``) as in PyTorch; built-in ops use save_for_backward.
+    # (``ctx.axis = axis``) as in PyTorch, and for the rarely set attributes below.
     __slots__ = (
         "function",
-        "inputs",
-        "needs_input_grad",
+        "parents",
+        "shape",
+        "dtype",
         "_saved",
         "released",
         "__dict__",
         "__weakref__",
     )
 
+    hooks: tuple[Callable[[np.ndarray], Any], ...] = ()  # hooks of the output tensor
+    retained: Any = None  # weakref to the output, if it called retain_grad()
+    output_name: str | None = None  # the output tensor's name, for drawings and traces
+
     def __init__(self, function: type[Function], inputs: tuple[Tensor, ...]) -> None:
         self.function = function
-        self.inputs = inputs
-        self.needs_input_grad = tuple([t.requires_grad for t in inputs])
+        self.parents = tuple(
+            [
+                t.grad_fn if t.grad_fn is not None else (t if t.requires_grad else None)
+                for t in inputs
+            ]
+        )
         self._saved: tuple[Any, ...] = ()
         self.released = False
 
@@ -149,6 +201,11 @@ class Context:
     def name(self) -> str:
         """The op's name, e.g. ``"MatMul"``."""
         return self.function.__name__
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each input, whether it needs a gradient (backward may skip the others)."""
+        return tuple([parent is not None for parent in self.parents])
 
     def save_for_backward(self, *values: Any) -> None:
         """Keep the arrays (or other values) that ``backward`` will need."""
@@ -165,7 +222,7 @@ class Context:
         return self._saved
 
     def release(self) -> None:
-        """Free the saved buffers; the graph's shape (inputs) is kept for drawing."""
+        """Free the saved buffers; the graph's shape (parents) is kept for drawing."""
         self._saved = ()
         self.released = True
 
@@ -229,8 +286,13 @@ class Function:
                 "from the last axis, each pair of sizes must be equal or one of them 1; "
                 "reshape an input (e.g. b.reshape(n, 1)) so that its axes line up."
             ) from error
-        record = _grad_mode.enabled and True in ctx.needs_input_grad
-        return _Tensor._from_op(data, ctx if record else None)
+        if _grad_mode.enabled:
+            for parent in ctx.parents:
+                if parent is not None:  # some input needs a gradient: record the op
+                    out = _Tensor._from_op(data, ctx)
+                    ctx.shape, ctx.dtype = out.data.shape, out.data.dtype
+                    return out
+        return _Tensor._from_op(data, None)
 
 
 # --------------------------------------------------------------------------- #
@@ -259,91 +321,110 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad
 
 
-def topological_order(root: Tensor) -> list[Tensor]:
-    """Tensors of ``root``'s graph that need a gradient, ``root`` first.
+Node = Any  # a Context, or a leaf Tensor that requires grad
 
-    Each tensor appears after every tensor that uses it, so its gradient is
+
+def topological_order(root: Node) -> list[Node]:
+    """The nodes of ``root``'s graph, ``root`` first, each after every node that uses it.
+
+    A node is an op's ``Context`` or a leaf tensor. Each one's gradient is
     complete when it is reached. Depth-first with an explicit stack: no
     recursion, so a chain of a million ops is fine.
     """
-    post_order: list[Tensor] = []
+    post_order: list[Node] = []
     visited = {id(root)}
-    stack = [(root, iter(_inputs(root)))]
+    stack = [(root, iter(_parents(root)))]
     while stack:
-        tensor, pending = stack[-1]
+        node, pending = stack[-1]
         for parent in pending:
-            if parent.requires_grad and id(parent) not in visited:
+            if parent is not None and id(parent) not in visited:
                 visited.add(id(parent))
-                stack.append((parent, iter(_inputs(parent))))
+                stack.append((parent, iter(_parents(parent))))
                 break
-        else:  # every input of `tensor` is placed: now place it
+        else:  # every parent of `node` is placed: now place it
             stack.pop()
-            post_order.append(tensor)
+            post_order.append(node)
     post_order.reverse()
     return post_order
 
 
-def _inputs(tensor: Tensor) -> tuple[Tensor, ...]:
-    ctx = tensor.grad_fn
-    return ctx.inputs if ctx is not None else ()
+def _parents(node: Node) -> tuple[Node, ...]:
+    return node.parents if type(node) is Context else ()
 
 
 def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None:
-    """Propagate ``grad`` (dJ/droot) to every tensor of the graph that needs it."""
-    order = topological_order(root)
-    for tensor in order:
-        if tensor.grad_fn is not None and tensor.grad_fn.released:
+    """Propagate ``grad`` (dJ/droot) to every leaf of ``root``'s graph that needs it."""
+    start = root.grad_fn if root.grad_fn is not None else root
+    order = topological_order(start)
+    for node in order:
+        if type(node) is Context and node.released:
             raise RuntimeError(
-                f"backward() reached {tensor.grad_fn.name}, whose saved values were "
+                f"backward() reached {node.name}, whose saved values were "
                 "released by an earlier backward(). Pass retain_graph=True to the "
                 "first backward() to call it twice through the same graph."
             )
 
-    pending: dict[int, np.ndarray] = {id(root): grad}  # gradients not yet passed on
-    for tensor in order:
-        grad_out = pending.pop(id(tensor), None)
-        if grad_out is None:  # nothing reached this tensor (e.g. an unused output)
+    pending: dict[int, np.ndarray] = {id(start): grad}  # gradients not yet passed on
+    owned: set[int] = set()  # keys whose pending array this pass made, so may add into
+    observe = _observer.callback
+    for node in order:
+        grad_out = pending.pop(id(node), None)
+        if grad_out is None:  # nothing reached this node (e.g. an unused output)
             continue
-        for hook in tuple(tensor._hooks):  # a copy: hooks may remove themselves
-            replaced = hook(_read_only(grad_out))
-            if replaced is not None:
-                grad_out = _check_hook_result(replaced, tensor)
-        ctx = tensor.grad_fn
-        if ctx is None or tensor._retains_grad:
-            tensor._accumulate_grad(grad_out)
-        if ctx is None:
+        if type(node) is not Context:  # a leaf: its gradient is complete
+            for hook in tuple(node._hooks):  # a copy: hooks may remove themselves
+                grad_out = _run_hook(hook, grad_out, node.shape)
+            node._accumulate_grad(grad_out)
             continue
+
+        ctx = node
+        for hook in tuple(ctx.hooks):
+            grad_out = _run_hook(hook, grad_out, ctx.shape)
+        if ctx.retained is not None:
+            output = ctx.retained()
+            if output is not None:
+                output._accumulate_grad(grad_out)
 
         input_grads = ctx.function.backward(ctx, grad_out)
         if type(input_grads) is not tuple:
             input_grads = tuple(input_grads) if type(input_grads) is list else (input_grads,)
-        if len(input_grads) != len(ctx.inputs):
+        if len(input_grads) != len(ctx.parents):
             raise RuntimeError(
                 f"{ctx.name}.backward returned {len(input_grads)} gradients "
-                f"for {len(ctx.inputs)} inputs; return one per input (None for "
+                f"for {len(ctx.parents)} inputs; return one per input (None for "
                 "an input that needs none)."
             )
-        for parent, parent_grad in zip(ctx.inputs, input_grads):
-            if parent_grad is None or not parent.requires_grad:
+        fitted = [] if observe is not None else None
+        for parent, parent_grad in zip(ctx.parents, input_grads):
+            if parent_grad is None or parent is None:
+                if fitted is not None:
+                    fitted.append(None)
                 continue
             if (
                 type(parent_grad) is not np.ndarray
-                or parent_grad.shape != parent.data.shape
-                or parent_grad.dtype != parent.data.dtype
+                or parent_grad.shape != parent.shape
+                or parent_grad.dtype != parent.dtype
             ):
                 parent_grad = _fit(np.asarray(parent_grad), parent, ctx)
+            if fitted is not None:
+                fitted.append(parent_grad)
             key = id(parent)
-            if key in pending:
-                # A tensor used several times: its gradients add up (new array,
-                # because the first one may be shared with another node).
-                pending[key] = pending[key] + parent_grad
+            if key in owned:  # a node used many times: add into our own array
+                np.add(pending[key], parent_grad, out=pending[key])
+            elif key in pending:
+                # used a second time: its gradients add up, into a new array
+                # (the first one may be shared with another node, as Add's is)
+                pending[key] = np.asarray(pending[key] + parent_grad)  # 0-d stays an array
+                owned.add(key)
             else:
                 pending[key] = parent_grad
+        if observe is not None:
+            observe(BackwardStep(ctx, grad_out, input_grads, tuple(fitted)))
         if not retain_graph:
             ctx.release()
 
 
-def _fit(grad: np.ndarray, parent: Tensor, ctx: Context) -> np.ndarray:
+def _fit(grad: np.ndarray, parent: Node, ctx: Context) -> np.ndarray:
     """Bring an input's gradient to the input's shape and dtype."""
     if grad.shape != parent.shape:
         try:
@@ -366,15 +447,21 @@ def _read_only(grad: np.ndarray) -> np.ndarray:
     return view
 
 
-def _check_hook_result(value: Any, tensor: Tensor) -> np.ndarray:
-    if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
+def _run_hook(
+    hook: Callable[[np.ndarray], Any], grad: np.ndarray, shape: tuple[int, ...]
+) -> np.ndarray:
+    """Call a tensor's hook on its gradient; a returned array replaces the gradient."""
+    replaced = hook(_read_only(grad))
+    if replaced is None:
+        return grad
+    if not isinstance(replaced, np.ndarray) or replaced.dtype.kind not in "biuf":
         raise TypeError(
-            f"a hook returned {type(value).__name__}; return an ndarray of numbers of "
-            f"shape {tensor.shape} to replace the gradient, or None to keep it."
+            f"a hook returned {type(replaced).__name__}; return an ndarray of numbers of "
+            f"shape {shape} to replace the gradient, or None to keep it."
         )
-    if value.shape != tensor.shape:
+    if replaced.shape != shape:
         raise ValueError(
-            f"a hook on a tensor of shape {tensor.shape} returned a gradient of "
-            f"shape {value.shape}; return an array of the tensor's shape, or None."
+            f"a hook on a tensor of shape {shape} returned a gradient of "
+            f"shape {replaced.shape}; return an array of the tensor's shape, or None."
         )
-    return value
+    return replaced

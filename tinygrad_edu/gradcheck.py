@@ -60,8 +60,9 @@ def uncertainty(
 ) -> float:
     """What a centred difference can resolve, in ‖·‖₂: the larger of two estimates.
 
-    - By theory: J is computed to about ε_machine·|J|, so each entry of
-      g(ε) carries about ε_machine·|J|/ε of rounding noise.
+    - By theory: J(θ ± ε) is computed to about ε_machine·|J|, so each entry
+      of g(ε) carries about ε_machine·|J|/ε of rounding noise (``cost`` is the
+      largest |J| that was differenced).
     - By experiment: g(ε) and g(2ε) differ by their noise and their truncation
       error, so their gap shows what the theory misses (a J that is a sum of
       large terms cancelling to almost nothing).
@@ -113,11 +114,20 @@ def numerical_gradient(
     >>> numerical_gradient(lambda x: (x * x).sum(), [np.array([1.0, 2.0])])
     [array([2., 4.])]
     """
+    grads, _ = _centred_differences(fn, inputs, eps, grad_output)
+    return grads
+
+
+def _centred_differences(
+    fn: Callable[..., Any], inputs: Inputs, eps: float, grad_output: Any
+) -> tuple[list[np.ndarray | None], float]:
+    """The gradients, and the largest |J| that was differenced (it sets the rounding noise)."""
     _check_eps(eps)
     if grad_output is not None:
         grad_output = np.asarray(grad_output, dtype=np.float64)
     args = _prepare(inputs)
     grads: list[np.ndarray | None] = []
+    largest = 0.0
     with no_grad():
         for arg in args:
             if not isinstance(arg, Tensor) or not arg.requires_grad:
@@ -133,8 +143,9 @@ def numerical_gradient(
                 j_minus = _scalar_output(fn(*args), grad_output)
                 flat[i] = original
                 grad[i] = (j_plus - j_minus) / (2 * eps)
+                largest = max(largest, abs(j_plus), abs(j_minus))
             grads.append(grad.reshape(arg.shape))
-    return grads
+    return grads, largest
 
 
 @dataclass
@@ -238,9 +249,9 @@ def gradcheck(
         grad_output = np.asarray(grad_output, dtype=np.float64)
     if out.requires_grad:
         out.backward(grad_output)
-    cost = _scalar_output(out, grad_output)
-    approx = numerical_gradient(fn, args, eps=eps, grad_output=grad_output)
-    approx_2eps = numerical_gradient(fn, args, eps=2 * eps, grad_output=grad_output)
+    approx, largest = _centred_differences(fn, args, eps, grad_output)
+    approx_2eps, _ = _centred_differences(fn, args, 2 * eps, grad_output)
+    cost = max(abs(_scalar_output(out, grad_output)), largest)
     rows = []
     for index, (arg, grad_approx, grad_2eps) in enumerate(zip(args, approx, approx_2eps)):
         if grad_approx is None:

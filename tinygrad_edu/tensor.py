@@ -9,6 +9,7 @@ in ``autograd.py``; ``backward`` hands it to the engine there.
 from __future__ import annotations
 
 import numbers
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Union
 
@@ -79,9 +80,8 @@ class Tensor:
         "grad",
         "requires_grad",
         "grad_fn",
-        "name",
-        "_retains_grad",
-        "_hooks",
+        "_name",
+        "_hooks",  # a leaf's hooks (an op's output keeps them on its grad_fn)
         "__weakref__",
     )
 
@@ -99,8 +99,7 @@ class Tensor:
         self.data: np.ndarray = _to_array(data, dtype)
         self.grad: np.ndarray | None = None
         self.grad_fn: Context | None = None
-        self.name = name
-        self._retains_grad = False
+        self._name = name
         self._hooks: tuple[Hook, ...] | list[Hook] = ()
         self.requires_grad = False
         if requires_grad:
@@ -114,8 +113,7 @@ class Tensor:
         out.grad = None
         out.grad_fn = grad_fn
         out.requires_grad = grad_fn is not None
-        out.name = None
-        out._retains_grad = False
+        out._name = None
         out._hooks = ()
         return out
 
@@ -138,6 +136,17 @@ class Tensor:
     @property
     def dtype(self) -> np.dtype:
         return self.data.dtype
+
+    @property
+    def name(self) -> str | None:
+        """A name for drawings and traces, e.g. ``"Z1"``."""
+        return self._name
+
+    @name.setter
+    def name(self, name: str | None) -> None:
+        self._name = name
+        if self.grad_fn is not None:  # the graph outlives the tensor: tell the node too
+            self.grad_fn.output_name = name
 
     @property
     def is_leaf(self) -> bool:
@@ -266,7 +275,8 @@ class Tensor:
         """Keep ``.grad`` on this non-leaf after backward (how ``Z1.grad`` meets ``dZ1``)."""
         if not self.requires_grad:
             raise RuntimeError("retain_grad() on a tensor that does not require grad")
-        self._retains_grad = True
+        if self.grad_fn is not None:  # a leaf keeps its gradient anyway
+            self.grad_fn.retained = weakref.ref(self)
         return self
 
     def register_hook(self, hook: Hook) -> Callable[[], None]:
@@ -278,9 +288,14 @@ class Tensor:
             raise RuntimeError("register_hook() on a tensor that does not require grad")
         if not callable(hook):
             raise TypeError(f"register_hook() needs a callable, got {type(hook).__name__}")
-        if isinstance(self._hooks, tuple):
-            self._hooks = list(self._hooks)
-        hooks = self._hooks
+        owner = self.grad_fn if self.grad_fn is not None else self
+        hooks = owner.hooks if owner is self.grad_fn else self._hooks
+        if isinstance(hooks, tuple):
+            hooks = list(hooks)
+            if owner is self.grad_fn:
+                self.grad_fn.hooks = hooks
+            else:
+                self._hooks = hooks
         hooks.append(hook)
         return lambda: hooks.remove(hook) if hook in hooks else None
 
