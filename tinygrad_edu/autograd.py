@@ -185,15 +185,21 @@ class Context:
     hooks: tuple[Callable[[np.ndarray], Any], ...] = ()  # hooks of the output tensor
     retained: Any = None  # weakref to the output, if it called retain_grad()
     output_name: str | None = None  # the output tensor's name, for drawings and traces
+    named_constants: dict[int, Tensor] = {}  # position -> a named input needing no grad (X, Y)
 
     def __init__(self, function: type[Function], inputs: tuple[Tensor, ...]) -> None:
         self.function = function
-        self.parents = tuple(
-            [
-                t.grad_fn if t.grad_fn is not None else (t if t.requires_grad else None)
-                for t in inputs
-            ]
-        )
+        parents = []
+        for t in inputs:
+            if t.grad_fn is not None:
+                parents.append(t.grad_fn)
+            elif t.requires_grad:
+                parents.append(t)
+            else:
+                parents.append(None)
+                if t._name is not None:  # kept so that drawings can show it
+                    self.named_constants = {**self.named_constants, len(parents) - 1: t}
+        self.parents = tuple(parents)
         self._saved: tuple[Any, ...] = ()
         self.released = False
 
