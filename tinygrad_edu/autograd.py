@@ -20,6 +20,7 @@ wrap outputs. The engine only reads attributes every ``Tensor`` has
 from __future__ import annotations
 
 import functools
+import gc
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -177,7 +178,6 @@ class Context:
         "shape",
         "dtype",
         "_saved",
-        "released",
         "__dict__",
         "__weakref__",
     )
@@ -200,8 +200,7 @@ class Context:
                 if t._name is not None:  # kept so that drawings can show it
                     self.named_constants = {**self.named_constants, len(parents) - 1: t}
         self.parents = tuple(parents)
-        self._saved: tuple[Any, ...] = ()
-        self.released = False
+        self._saved: tuple[Any, ...] | None = ()  # None once released
 
     @property
     def name(self) -> str:
@@ -213,13 +212,18 @@ class Context:
         """For each input, whether it needs a gradient (backward may skip the others)."""
         return tuple([parent is not None for parent in self.parents])
 
+    @property
+    def released(self) -> bool:
+        """True after a backward without ``retain_graph=True`` freed the saved values."""
+        return self._saved is None
+
     def save_for_backward(self, *values: Any) -> None:
         """Keep the arrays (or other values) that ``backward`` will need."""
         self._saved = values
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
-        if self.released:
+        if self._saved is None:
             raise RuntimeError(
                 f"{self.name}: its saved values were released by an earlier "
                 "backward(). To call backward through the same graph twice, pass "
@@ -229,8 +233,7 @@ class Context:
 
     def release(self) -> None:
         """Free the saved buffers; the graph's shape (parents) is kept for drawing."""
-        self._saved = ()
-        self.released = True
+        self._saved = None
 
     def __repr__(self) -> str:
         return f"<{self.name}Backward>"
@@ -278,7 +281,11 @@ class Function:
                     f"{cls.__name__}.apply: the keyword argument {name!r} is a Tensor that "
                     "requires grad; pass it positionally so that it gets a gradient."
                 )
-        tensors = tuple([x if isinstance(x, _Tensor) else _Tensor(x) for x in inputs])
+        tensors = inputs
+        for x in inputs:
+            if not isinstance(x, _Tensor):  # convert numbers, lists, arrays
+                tensors = tuple([x if isinstance(x, _Tensor) else _Tensor(x) for x in inputs])
+                break
         ctx = Context(cls, tensors)
         try:
             data = cls.forward(ctx, *[t.data for t in tensors], **kwargs)
@@ -338,13 +345,13 @@ def topological_order(root: Node) -> list[Node]:
     recursion, so a chain of a million ops is fine.
     """
     post_order: list[Node] = []
-    visited = {id(root)}
+    visited = {root}  # nodes hash and compare by identity (see _backward)
     stack = [(root, iter(_parents(root)))]
     while stack:
         node, pending = stack[-1]
         for parent in pending:
-            if parent is not None and id(parent) not in visited:
-                visited.add(id(parent))
+            if parent is not None and parent not in visited:
+                visited.add(parent)
                 stack.append((parent, iter(_parents(parent))))
                 break
         else:  # every parent of `node` is placed: now place it
@@ -360,6 +367,18 @@ def _parents(node: Node) -> tuple[Node, ...]:
 
 def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None:
     """Propagate ``grad`` (dJ/droot) to every leaf of ``root``'s graph that needs it."""
+    # The pass makes no reference cycles, so Python's cycle collector has nothing
+    # to find here; pausing it saves its repeated walks over a large graph.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _backward(root, grad, retain_graph)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _backward(root: Tensor, grad: np.ndarray, retain_graph: bool) -> None:
     start = root.grad_fn if root.grad_fn is not None else root
     order = topological_order(start)
     for node in order:
@@ -370,11 +389,13 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
                 "first backward() to call it twice through the same graph."
             )
 
-    pending: dict[int, np.ndarray] = {id(start): grad}  # gradients not yet passed on
-    owned: set[int] = set()  # keys whose pending array this pass made, so may add into
+    # Gradients not yet passed on, keyed by node. A node hashes by identity, and
+    # dicts and sets test identity first, so Tensor's elementwise == never runs.
+    pending: dict[Node, np.ndarray] = {start: grad}
+    owned: set[Node] = set()  # nodes whose pending array this pass made, so may add into
     observe = _observer.callback
     for node in order:
-        grad_out = pending.pop(id(node), None)
+        grad_out = pending.pop(node, None)
         if grad_out is None:  # nothing reached this node (e.g. an unused output)
             continue
         if type(node) is not Context:  # a leaf: its gradient is complete
@@ -384,8 +405,9 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
             continue
 
         ctx = node
-        for hook in tuple(ctx.hooks):
-            grad_out = _run_hook(hook, grad_out, ctx.shape)
+        if ctx.hooks:
+            for hook in tuple(ctx.hooks):  # a copy: hooks may remove themselves
+                grad_out = _run_hook(hook, grad_out, ctx.shape)
         if ctx.retained is not None:
             output = ctx.retained()
             if output is not None:
@@ -414,16 +436,15 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
                 parent_grad = _fit(np.asarray(parent_grad), parent, ctx)
             if fitted is not None:
                 fitted.append(parent_grad)
-            key = id(parent)
-            if key in owned:  # a node used many times: add into our own array
-                np.add(pending[key], parent_grad, out=pending[key])
-            elif key in pending:
+            if parent in owned:  # a node used many times: add into our own array
+                np.add(pending[parent], parent_grad, out=pending[parent])
+            elif parent in pending:
                 # used a second time: its gradients add up, into a new array
                 # (the first one may be shared with another node, as Add's is)
-                pending[key] = np.asarray(pending[key] + parent_grad)  # 0-d stays an array
-                owned.add(key)
+                pending[parent] = np.asarray(pending[parent] + parent_grad)  # 0-d stays an array
+                owned.add(parent)
             else:
-                pending[key] = parent_grad
+                pending[parent] = parent_grad
         if observe is not None:
             observe(BackwardStep(ctx, grad_out, input_grads, tuple(fitted)))
         if not retain_graph:
