@@ -13,6 +13,7 @@ from . import functional
 from .autograd import Context, Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck, numerical_gradient, relative_difference
 from .tensor import Tensor
+from .viz import draw, to_dot, trace
 
 __version__ = "0.1.0"
 
@@ -20,6 +21,7 @@ __all__ = [
     "Context",
     "Function",
     "Tensor",
+    "draw",
     "enable_grad",
     "functional",
     "gradcheck",
@@ -28,4 +30,6 @@ __all__ = [
     "numerical_gradient",
     "relative_difference",
     "set_grad_enabled",
+    "to_dot",
+    "trace",
 ]

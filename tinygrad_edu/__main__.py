@@ -4,6 +4,8 @@ With no arguments: the course's planar "flower" data and initial weights, the
 table of every gradient computed three ways (by hand, by autodiff, by finite
 differences), then 10,000 iterations of gradient descent with autodiff and
 the training accuracy: a printout to lay beside the course notebook's.
+With ``--plot DIR`` (here or after ``train``) it also saves the cost curve and
+the decision boundary as PNG files in DIR (needs ``tinygrad_edu[plot]``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import __version__, data
+from . import __version__, data, plots
 from . import functional as F
 from .compare import LOSSES, compare
 from .gradcheck import gradcheck
@@ -88,8 +90,24 @@ def course_run(args: argparse.Namespace) -> int:
     print("\ngradient descent with autodiff: 10000 iterations, learning rate 1.2")
     args.hidden, args.activation, args.lr, args.iterations = [n_h], "tanh", 1.2, 10_000
     args.seed, args.init, args.print_every = 2, "small", 1000
-    _train_and_report(args, X, Y, "autodiff")
+    result = _train_and_report(args, X, Y, "autodiff")
+    _save_plots(args, [result], X, Y, "the course's network on the flower data")
     return 0
+
+
+def _save_plots(
+    args: argparse.Namespace,
+    results: list[TrainingResult],
+    X: np.ndarray,
+    Y: np.ndarray,
+    title: str,
+) -> None:
+    """With --plot DIR: the cost curve(s) and the decision boundary of the first result."""
+    if args.plot is None:
+        return
+    costs = {result.engine: result.costs for result in results}
+    paths = plots.save_training_plots(costs, results[0].predict, X, Y, args.plot, title)
+    print(f"saved {' and '.join(str(path) for path in paths)}")
 
 
 def train_command(args: argparse.Namespace) -> int:
@@ -105,6 +123,7 @@ def train_command(args: argparse.Namespace) -> int:
         a, b = (np.asarray(r.costs) for r in results)
         gap = float(np.max(np.abs(a - b))) if a.size else 0.0
         print(f"largest difference between the two cost histories: {gap:.2e}")
+    _save_plots(args, results, X, Y, f"{args.dataset}, layers {layer_dims}")
     return 0
 
 
@@ -146,6 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
         "three ways, 10,000 iterations of training).",
     )
     parser.add_argument("--version", action="version", version=f"tinygrad_edu {__version__}")
+    parser.add_argument(
+        "--plot",
+        metavar="DIR",
+        dest="course_plot",
+        help="save the cost curve and the decision boundary as PNG in DIR (needs matplotlib)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def network_options(sub: argparse.ArgumentParser, hidden_default: list[int]) -> None:
@@ -202,6 +227,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=1000,
         help="print the cost every N iterations (0: never)",
     )
+    train_parser.add_argument(
+        "--plot",
+        metavar="DIR",
+        help="save the cost curve and the decision boundary as PNG in DIR (needs matplotlib)",
+    )
     train_parser.set_defaults(run=train_command)
 
     compare_parser = commands.add_parser(
@@ -255,6 +285,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     run = getattr(args, "run", None)
+    args.plot = getattr(args, "plot", None) or args.course_plot
+    if args.plot is not None:
+        if run not in (None, train_command):
+            parser.exit(2, f"{parser.prog}: error: --plot goes with the course run or train\n")
+        try:
+            plots.require_matplotlib()  # before training, not after
+        except ImportError as error:
+            parser.exit(2, f"{parser.prog}: {error}\n")
     try:
         return run(args) if run is not None else course_run(args)
     except ValueError as error:  # e.g. sizes that do not fit the data

@@ -109,7 +109,9 @@ def deep_network(layer_dims: list[int], hidden_activation: str = "relu") -> Sequ
         raise ValueError(f"layer_dims needs at least [n_x, n_y], got {layer_dims}")
     layers: list[Module] = []
     for l in range(1, len(layer_dims)):
-        layers.append(Linear(layer_dims[l - 1], layer_dims[l], seed=l))
+        linear = Linear(layer_dims[l - 1], layer_dims[l], seed=l)
+        linear.W.name, linear.b.name = f"W{l}", f"b{l}"  # the course's names, in traces too
+        layers.append(linear)
         if l < len(layer_dims) - 1:
             layers.append(activation(hidden_activation))
     return Sequential(*layers)
