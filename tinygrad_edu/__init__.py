@@ -9,7 +9,7 @@
 (1, 2)
 """
 
-from . import functional
+from . import functional, nn, optim
 from .autograd import Context, Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck, numerical_gradient, relative_difference
 from .tensor import Tensor
@@ -24,6 +24,8 @@ __all__ = [
     "draw",
     "enable_grad",
     "functional",
+    "nn",
+    "optim",
     "gradcheck",
     "is_grad_enabled",
     "no_grad",
