@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import oracles  # tests/oracles.py
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -102,23 +103,7 @@ def forward_Zs(X: np.ndarray, params: dict, activation: str) -> list[np.ndarray]
 
 
 def centred_difference(f, x: np.ndarray, eps: float = EPS) -> np.ndarray:
-    """(f() with x[i] + ε − f() with x[i] − ε) / 2ε for every entry i (x is restored)."""
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        original = x[i]
-        x[i] = original + eps
-        f_plus = f()
-        x[i] = original - eps
-        f_minus = f()
-        x[i] = original
-        grad[i] = (f_plus - f_minus) / (2 * eps)
-    return grad
-
-
-def relative_difference(g: np.ndarray, g_approx: np.ndarray) -> float:
-    """The course's ‖g − g_approx‖₂ / (‖g‖₂ + ‖g_approx‖₂); 0 when both are exactly 0."""
-    denominator = np.linalg.norm(g) + np.linalg.norm(g_approx)
-    return float(np.linalg.norm(g - g_approx) / denominator) if denominator else 0.0
+    return oracles.centred_difference(f, x, eps)
 
 
 def assert_matches_finite_differences(
@@ -126,7 +111,7 @@ def assert_matches_finite_differences(
 ) -> None:
     """Relative difference < 1e-7, or every entry within the rounding noise of g_approx."""
     assert g.shape == g_approx.shape, f"{name}: shape {g.shape} != {g_approx.shape}"
-    difference = relative_difference(g, g_approx)
+    difference = oracles.relative_difference(g, g_approx)
     floor = 10 * ROUNDING * max(1.0, abs(J)) / EPS * scale
     worst = float(np.max(np.abs(g - g_approx)))
     assert difference < TOLERANCE or worst <= floor, (
@@ -340,10 +325,10 @@ def test_compare_agrees_row_by_row(problem: Problem, loss: str) -> None:
         exact = row.rel_diff_manual < TOLERANCE and row.rel_diff_autodiff < TOLERANCE
         assert row.near_zero == (not exact), row.name
         assert row.rel_diff_manual == pytest.approx(
-            relative_difference(row.manual, row.numerical), rel=1e-12, abs=1e-300
+            oracles.relative_difference(row.manual, row.numerical), rel=1e-12, abs=1e-300
         )
         assert row.rel_diff_autodiff == pytest.approx(
-            relative_difference(row.autodiff, row.numerical), rel=1e-12, abs=1e-300
+            oracles.relative_difference(row.autodiff, row.numerical), rel=1e-12, abs=1e-300
         )
         # ok* only ever means: within the rounding noise of the centred difference
         if row.near_zero:
