@@ -28,7 +28,10 @@ def test_random_graph_gradients_match_finite_differences(graph: RandomGraph) -> 
 
 @given(graph=random_graphs(max_steps=12))
 def test_random_graphs_pass_the_course_gradient_check(graph: RandomGraph) -> None:
-    result = gradcheck(graph, graph.leaves())
+    # J can be a sum of terms of size ~1 that cancel (weights of opposite sign on
+    # equal rows), so gradients below ε_machine·1/ε ≈ 2e-10 per entry are rounding
+    # noise that |J| does not reveal; any wrong rule errs far above this floor.
+    result = gradcheck(graph, graph.leaves(), atol=1e-8)
     assert result, f"{graph.program()}\n{result}"
 
 
