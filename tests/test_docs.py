@@ -13,6 +13,12 @@ import pytest
 import tinygrad_edu
 
 README = Path(__file__).resolve().parent.parent / "README.md"
+# The README tests read the repository (README.md and the package's source files); when the
+# tests run against an installed wheel from a copy of tests/ alone, those files are absent.
+needs_repository = pytest.mark.skipif(
+    not (README.is_file() and (README.parent / "tinygrad_edu").is_dir()),
+    reason="README.md and the tinygrad_edu/ sources are absent (running outside the repository)",
+)
 MODULES = sorted(
     name
     for _, name, _ in pkgutil.walk_packages(tinygrad_edu.__path__, "tinygrad_edu.")
@@ -27,6 +33,7 @@ def test_docstring_examples(module_name: str) -> None:
     assert result.failed == 0
 
 
+@needs_repository
 def test_readme_python_blocks_run(capsys: pytest.CaptureFixture[str]) -> None:
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
     assert blocks
@@ -36,6 +43,7 @@ def test_readme_python_blocks_run(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.count("True") >= 2 and "PASSED" in out
 
 
+@needs_repository
 def test_readme_opens_with_the_two_set_up_commands() -> None:
     text = README.read_text(encoding="utf-8")
     first_block = re.search(r"```bash\n(.*?)```", text, re.S).group(1)
@@ -45,6 +53,7 @@ def test_readme_opens_with_the_two_set_up_commands() -> None:
     assert '".[test]"' in commands[1] and commands[1].endswith("python -m pytest")
 
 
+@needs_repository
 def test_equation_table_quotes_lines_that_exist() -> None:
     """Each code snippet in "Your equations vs autodiff" is really in the file it names."""
     text = README.read_text(encoding="utf-8")

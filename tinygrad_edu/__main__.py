@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -29,7 +29,7 @@ from .training import ENGINES, TrainingResult, init_params, train
 BAR_WIDTH = 20
 
 
-def _progress(iterations: int, every: int) -> object:
+def _progress(iterations: int, every: int) -> Callable[[int, float], None]:
     """A callback printing the cost every ``every`` iterations, with a progress bar."""
     width = len(str(iterations))
 

@@ -23,14 +23,17 @@ import functools
 import gc
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 import numpy as np
 
 if TYPE_CHECKING:  # for type checkers only; no import cycle at run time
     from .tensor import Tensor
 
-_Tensor: Any = None  # the Tensor class, handed over by tensor.py
+    _Hook = Callable[[np.ndarray], Any]
+    _G = TypeVar("_G", bound="_GradMode")
+
+_Tensor: type[Tensor] = None  # type: ignore[assignment]  # the Tensor class, handed over by tensor.py
 
 
 def _bind_tensor_class(tensor_class: type) -> None:
@@ -70,10 +73,15 @@ class _GradMode:
     """
 
     enabled: bool
+    _previous: list[bool]  # the modes to restore, innermost last (a with-block may nest)
 
+    @overload
+    def __new__(cls: type[_G], func: None = None) -> _G: ...
+    @overload
+    def __new__(cls, func: F) -> F: ...  # type: ignore[misc]  # bare @no_grad: the wrapper
     def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
         self = super().__new__(cls)
-        self._previous: list[bool] = []
+        self._previous = []
         return self(func) if func is not None else self  # bare @no_grad
 
     def __enter__(self) -> None:
@@ -135,7 +143,13 @@ class BackwardStep:
 
     __slots__ = ("ctx", "grad_output", "input_grads", "fitted_grads")
 
-    def __init__(self, ctx, grad_output, input_grads, fitted_grads) -> None:  # noqa: ANN001
+    def __init__(
+        self,
+        ctx: Context,
+        grad_output: np.ndarray,
+        input_grads: tuple[Any, ...],
+        fitted_grads: tuple[np.ndarray | None, ...],
+    ) -> None:
         self.ctx = ctx
         self.grad_output = grad_output
         self.input_grads = input_grads
@@ -182,14 +196,17 @@ class Context:
         "__weakref__",
     )
 
-    hooks: tuple[Callable[[np.ndarray], Any], ...] = ()  # hooks of the output tensor
+    shape: tuple[int, ...]  # the output's shape and dtype, set when the op is recorded
+    dtype: np.dtype[Any]
+    # hooks of the output tensor (a tuple until the first register_hook makes it a list)
+    hooks: tuple[_Hook, ...] | list[_Hook] = ()
     retained: Any = None  # weakref to the output, if it called retain_grad()
     output_name: str | None = None  # the output tensor's name, for drawings and traces
     named_constants: dict[int, Tensor] = {}  # position -> a named input needing no grad (X, Y)
 
     def __init__(self, function: type[Function], inputs: tuple[Tensor, ...]) -> None:
         self.function = function
-        parents = []
+        parents: list[Node] = []
         for t in inputs:
             if t.grad_fn is not None:
                 parents.append(t.grad_fn)
@@ -422,7 +439,7 @@ def _backward(root: Tensor, grad: np.ndarray, retain_graph: bool) -> None:
                 f"for {len(ctx.parents)} inputs; return one per input (None for "
                 "an input that needs none)."
             )
-        fitted = [] if observe is not None else None
+        fitted: list[np.ndarray | None] | None = [] if observe is not None else None
         for parent, parent_grad in zip(ctx.parents, input_grads):
             if parent_grad is None or parent is None:
                 if fitted is not None:
@@ -446,6 +463,7 @@ def _backward(root: Tensor, grad: np.ndarray, retain_graph: bool) -> None:
             else:
                 pending[parent] = parent_grad
         if observe is not None:
+            fitted = cast("list[np.ndarray | None]", fitted)  # a list whenever observe is set
             observe(BackwardStep(ctx, grad_out, input_grads, tuple(fitted)))
         if not retain_graph:
             ctx.release()
@@ -469,7 +487,7 @@ def _fit(grad: np.ndarray, parent: Node, ctx: Context) -> np.ndarray:
 
 def _read_only(grad: np.ndarray) -> np.ndarray:
     """A view a hook can read but not change (the array may be shared with other nodes)."""
-    view = grad.view()
+    view: np.ndarray = grad.view()
     view.flags.writeable = False
     return view
 

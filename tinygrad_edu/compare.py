@@ -281,7 +281,7 @@ def compare(
             tensor = named[name[1:]]
             autodiff = m * tensor.grad
 
-            def cost(value: Tensor, start: int = layer_of[name[1:]]) -> Tensor:
+            def cost(value: Tensor, start: int = layer_of[name[1:]]) -> Tensor:  # type: ignore[misc]
                 return _cost_from(model, start, value, Y, loss)
 
             step = eps if name != f"dA{L}" else _step_inside_0_1(tensor.data, eps)
@@ -294,8 +294,8 @@ def compare(
                 name,
                 manual[name],
                 autodiff,
-                numerical,
-                uncertainty(numerical, numerical_2eps, J.item() * (m if scaled else 1), step),
+                numerical,  # type: ignore[arg-type]
+                uncertainty(numerical, numerical_2eps, J.item() * (m if scaled else 1), step),  # type: ignore[arg-type]
                 tol=tol,
                 scaled=scaled,
             )
@@ -303,7 +303,7 @@ def compare(
 
     if loss == "logits":
         A_L_manual = deep.model_forward(X, params, hidden_activation)[0]
-        bit_exact = bool(np.array_equal(Z_L.grad, (A_L_manual - Y) / m))
+        bit_exact = bool(np.array_equal(Z_L.grad, (A_L_manual - Y) / m))  # type: ignore[arg-type]
     else:
         A_L_manual = A_L.data
         bit_exact = False

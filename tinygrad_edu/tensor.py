@@ -169,7 +169,8 @@ class Tensor:
                 f"item() needs a tensor with one element, this one has shape {self.shape}; "
                 "reduce it first (e.g. .sum()) or index one element."
             )
-        return self.data.item()
+        value: float = self.data.item()
+        return value
 
     def detach(self) -> Tensor:
         """The same data as a new leaf outside the graph (no copy, no gradient)."""
@@ -473,13 +474,13 @@ class Tensor:
     def reshape(self, *shape: int | Sequence[int]) -> Tensor:
         """``t.reshape(2, 3)`` or ``t.reshape((2, 3))``; one size may be -1."""
         if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
-            shape = tuple(shape[0])  # type: ignore[arg-type]
+            shape = tuple(shape[0])
         return ops.Reshape.apply(self, shape=shape)
 
     def transpose(self, *axes: int | Sequence[int]) -> Tensor:
         """Permute axes; with none given, reverse them (``Wᵀ`` for a matrix)."""
         if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
-            axes = tuple(axes[0])  # type: ignore[arg-type]
+            axes = tuple(axes[0])
         return ops.Transpose.apply(self, axes=tuple(axes) if axes else None)
 
 

@@ -52,7 +52,7 @@ def init_params(layer_dims: list[int], seed: int = 2, init: str = "small") -> Pa
     """The course's starting point: for one hidden layer, ``manual.two_layer.init_params``
     (seed 2 gives the notebook's weights); otherwise ``manual.deep.init_params``."""
     if len(layer_dims) == 3 and init == "small":
-        return two_layer.init_params(*layer_dims, seed=seed)
+        return two_layer.init_params(*layer_dims, seed=seed)  # type: ignore[misc]  # 3 sizes
     return deep.init_params(layer_dims, seed=seed, method=init)
 
 

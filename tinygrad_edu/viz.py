@@ -216,7 +216,7 @@ class _Labels:
                 labels.append(self.of[id(parent)])
             elif position in ctx.named_constants:
                 constant = ctx.named_constants[position]
-                labels.append(self._given.get(id(constant), constant.name))
+                labels.append(self._given.get(id(constant), constant.name))  # type: ignore[arg-type]
             else:
                 labels.append(CONSTANT)
         return labels
@@ -276,9 +276,9 @@ def _instantiate(
             continue
         clause = rule[match.start() : end].lstrip(", ").strip()
         clause = _SYMBOL.sub(lambda m: names.get(m.group(0), m.group(0)), clause)
-        if sent[i].summed_axes:
+        if sent[i].summed_axes:  # type: ignore[union-attr]
             lhs_text, rhs = (part.strip() for part in clause.split("=", 1))
-            clause = f"{lhs_text} = {_sum_symbol(sent[i])} {_operand(rhs)}"
+            clause = f"{lhs_text} = {_sum_symbol(sent[i])} {_operand(rhs)}"  # type: ignore[arg-type]
         clauses.append(clause)
     return ",  ".join(clauses)
 
@@ -410,7 +410,7 @@ class Trace:
             _Record(
                 self._passes,
                 ctx,
-                _copy(step.grad_output),
+                _copy(step.grad_output),  # type: ignore[arg-type]
                 tuple(None if g is None else np.shape(g) for g in step.input_grads),
                 tuple(_copy(g) for g in step.fitted_grads),
             )
@@ -453,14 +453,14 @@ class Trace:
                 seen[key] = seen.get(key, 0) + 1
                 part = (seen[key], uses[key]) if uses[key] > 1 else None
                 shape = grad.shape
-                summed = _summed_axes(rule_shape, shape) if rule_shape != shape else ()
+                summed = _summed_axes(rule_shape, shape) if rule_shape != shape else ()  # type: ignore[arg-type]
                 sent.append(
-                    Gradient(_grad_name(label), shape, grad, rule_shape, summed, part, position)
+                    Gradient(_grad_name(label), shape, grad, rule_shape, summed, part, position)  # type: ignore[arg-type]
                 )
             forward, rule = _rule(ctx.function)
             by_input: list[Gradient | None] = [None] * len(inputs)
             for g in sent:
-                by_input[g.input] = g
+                by_input[g.input] = g  # type: ignore[index]
             received = Gradient(
                 _grad_name(output), record.received.shape, record.received, record.received.shape
             )
@@ -678,8 +678,8 @@ def _gradients_by_node(trace: Trace) -> dict[int, np.ndarray]:
             continue
         grads[id(step.ctx)] = step.received.value
         for g in step.sent:
-            key = id(step.ctx.parents[g.input])
-            if type(step.ctx.parents[g.input]) is not Context:  # a leaf: add up its parts
+            key = id(step.ctx.parents[g.input])  # type: ignore[index]
+            if type(step.ctx.parents[g.input]) is not Context:  # type: ignore[index]  # a leaf: add up its parts
                 grads[key] = grads[key] + g.value if key in grads else g.value
     return grads
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -29,7 +29,7 @@ class Sequential(Module):
         out = X
         for layer in self.layers:
             out = layer(out)
-        return out
+        return cast(Tensor, out)  # a Tensor from the last layer (X as given if there is none)
 
     def forward_named(self, X: Any) -> tuple[Tensor, dict[str, Tensor]]:
         """Forward pass that names each intermediate as the course does: Z1, A1, Z2, …

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import ArrayLike, Tensor
 from .module import Module
 
 
@@ -36,7 +34,7 @@ class Linear(Module):
         self.W = Tensor(rng.randn(n_out, n_in) * scale, requires_grad=True, name="W")
         self.b = Tensor(np.zeros((n_out, 1)), requires_grad=True, name="b")
 
-    def forward(self, A: Any) -> Tensor:
+    def forward(self, A: ArrayLike) -> Tensor:
         return self.W @ A + self.b
 
     def __repr__(self) -> str:

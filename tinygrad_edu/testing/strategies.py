@@ -95,6 +95,7 @@ def distinct_arrays(
 @st.composite
 def tensors(
     draw: st.DrawFn,
+    /,
     shape: Shape | st.SearchStrategy[Shape] | None = None,
     requires_grad: bool = True,
     **array_options: object,
