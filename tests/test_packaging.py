@@ -39,7 +39,6 @@ def test_setup_cfg_reads_the_version_from_the_package_and_ships_py_typed() -> No
     classifiers = config["metadata"]["classifiers"]
     assert "Typing :: Typed" in classifiers
     assert "Programming Language :: Python :: 3.10" in classifiers
-    assert "Source" in config["metadata"]["project_urls"]
     for tool in ("ruff", "mypy", "coverage", "build", "twine"):
         assert tool in config["options.extras_require"]["dev"], tool
 
