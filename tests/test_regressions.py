@@ -322,3 +322,39 @@ def test_gradcheck_atol_covers_terms_that_cancel_inside_j() -> None:
     inputs = [np.array([[9.6e-150]]), np.ones((2, 1))]
     assert not gradcheck(cost, inputs)  # strict by default: the noise is invisible in J
     assert gradcheck(cost, inputs, atol=1e-8)
+
+
+# --------------------------------------------------------------------------- #
+# Error paths the other files did not reach
+# --------------------------------------------------------------------------- #
+
+
+def test_a_function_without_forward_or_backward_says_what_is_missing() -> None:
+    with pytest.raises(NotImplementedError, match="must define forward"):
+        Function.apply(Tensor([1.0]))
+
+    class ForwardOnly(Function):
+        """out = x / 2;  dx: not written"""
+
+        @staticmethod
+        def forward(ctx, x):
+            return x * 0.5
+
+    with pytest.raises(NotImplementedError, match="must define backward"):
+        ForwardOnly.apply(Tensor([1.0], requires_grad=True)).sum().backward()
+
+
+@pytest.mark.parametrize("join, name", [(F.concatenate, "concatenate"), (F.stack, "stack")])
+def test_joining_nothing(join, name) -> None:
+    with pytest.raises(ValueError, match=f"{name} needs at least one tensor"):
+        join([])
+
+
+def test_mean_over_an_empty_axis() -> None:
+    with pytest.raises(ValueError, match=r"empty axis \(tensor shape \(2, 0\)\)"):
+        Tensor(np.zeros((2, 0))).mean(axis=1)
+
+
+def test_an_integer_dtype_is_refused() -> None:
+    with pytest.raises(TypeError, match="not int64; use a float dtype"):
+        Tensor([1, 2], dtype=np.int64)
