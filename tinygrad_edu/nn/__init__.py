@@ -6,12 +6,18 @@
 [(4, 2), (4, 1), (1, 4), (1, 1)]
 """
 
+from . import init, regularization
+from .batchnorm import BatchNorm
 from .containers import Sequential, deep_network, two_layer_network
+from .dropout import Dropout, dropout_network
 from .layers import ACTIVATIONS, LeakyReLU, Linear, ReLU, Sigmoid, Tanh, activation
 from .module import Module
+from .regularization import l2_penalty
 
 __all__ = [
     "ACTIVATIONS",
+    "BatchNorm",
+    "Dropout",
     "LeakyReLU",
     "Linear",
     "Module",
@@ -21,5 +27,9 @@ __all__ = [
     "Tanh",
     "activation",
     "deep_network",
+    "dropout_network",
+    "init",
+    "l2_penalty",
+    "regularization",
     "two_layer_network",
 ]
