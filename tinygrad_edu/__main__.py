@@ -1,4 +1,4 @@
-"""``python -m tinygrad_edu``: the course run and the train, compare, gradcheck commands.
+"""``python -m tinygrad_edu``: the course run; the train, compare, gradcheck, experiment commands.
 
 With no arguments: the course's planar "flower" data and initial weights, the
 table of every gradient computed three ways (by hand, by autodiff, by finite
@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from . import __version__, data, plots
+from . import __version__, data, experiments, plots
 from . import functional as F
 from .compare import LOSSES, compare
 from .gradcheck import gradcheck
@@ -158,6 +158,16 @@ def gradcheck_command(args: argparse.Namespace) -> int:
     return 0 if result else 1
 
 
+def experiment_command(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    result = experiments.run(args.name, quick=args.quick)
+    print(result)
+    print(f"\n({time.perf_counter() - started:.1f} s)")
+    if args.plot is not None:
+        print(f"saved {experiments.save_plot(result, args.plot)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tinygrad_edu",
@@ -251,6 +261,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     network_options(check_parser, [4])
     check_parser.set_defaults(run=gradcheck_command)
+
+    experiment_parser = commands.add_parser(
+        "experiment", help="rerun one of the course's experiments and print its table"
+    )
+    experiment_parser.add_argument(
+        "name",
+        choices=list(experiments.EXPERIMENTS),
+        metavar="NAME",
+        help=f"one of: {', '.join(experiments.EXPERIMENTS)}",
+    )
+    experiment_parser.add_argument(
+        "--quick", action="store_true", help="a short run: fewer iterations, the same lesson"
+    )
+    experiment_parser.add_argument(
+        "--plot", metavar="DIR", help="save the cost curves as PNG in DIR (needs matplotlib)"
+    )
+    experiment_parser.set_defaults(run=experiment_command)
     return parser
 
 
@@ -287,8 +314,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = getattr(args, "run", None)
     args.plot = getattr(args, "plot", None) or args.course_plot
     if args.plot is not None:
-        if run not in (None, train_command):
-            parser.exit(2, f"{parser.prog}: error: --plot goes with the course run or train\n")
+        if run not in (None, train_command, experiment_command):
+            message = "--plot goes with the course run or train (or experiment)"
+            parser.exit(2, f"{parser.prog}: error: {message}\n")
         try:
             plots.require_matplotlib()  # before training, not after
         except ImportError as error:
