@@ -60,6 +60,7 @@ def _train_and_report(
         engine=engine,
         init=args.init,
         callback=callback,
+        batch_size=getattr(args, "batch_size", None),
     )
     seconds = time.perf_counter() - started
     print(
@@ -230,6 +231,14 @@ def build_parser() -> argparse.ArgumentParser:
         choices=[*ENGINES, "both"],
         default="autodiff",
         help="autodiff, manual, or both to compare their cost histories",
+    )
+    train_parser.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="mini-batch gradient descent: each iteration is an epoch of batches of N "
+        "columns, reshuffled every epoch (default: the whole batch)",
     )
     train_parser.add_argument(
         "--print-every",
