@@ -13,23 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_support import run_main as run  # tests/cli_support.py
 
 import tinygrad_edu
-from tinygrad_edu.__main__ import main
 
 REPO = Path(tinygrad_edu.__file__).resolve().parent.parent
 ONE_OVER_M = "1/m convention: the course's dZ, dA are per-example; autodiff's Z.grad is dJ/dZ"
 ITERATION = re.compile(r"^  iteration +(\d+)  \[[#.]{20}\]  cost (\d+\.\d{6})$")
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    """main(argv) in-process: (exit code, stdout, stderr)."""
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:
-        code = exit_.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def iterations(out: str) -> list[tuple[int, str]]:

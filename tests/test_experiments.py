@@ -11,9 +11,9 @@ import math
 import sys
 
 import pytest
+from cli_support import run_main as run_cli  # tests/cli_support.py
 
 from tinygrad_edu import experiments
-from tinygrad_edu.__main__ import main
 
 PNG = b"\x89PNG\r\n\x1a\n"
 MATPLOTLIB_MODULES = ("matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg")
@@ -23,15 +23,6 @@ MATPLOTLIB_MODULES = ("matplotlib", "matplotlib.figure", "matplotlib.backends.ba
 def quick_results() -> dict[str, experiments.ExperimentResult]:
     """Each experiment's quick run, once for the whole file."""
     return {name: experiments.run(name, quick=True) for name in experiments.EXPERIMENTS}
-
-
-def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:
-        code = exit_.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_the_experiments_are_the_four_of_the_course() -> None:

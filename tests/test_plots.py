@@ -6,23 +6,14 @@ import sys
 
 import numpy as np
 import pytest
+from cli_support import run_main as run  # tests/cli_support.py
 
 from tinygrad_edu import plots
-from tinygrad_edu.__main__ import main
 from tinygrad_edu.data import planar_flower
 from tinygrad_edu.training import train
 
 PNG = b"\x89PNG\r\n\x1a\n"
 MATPLOTLIB_MODULES = ("matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg")
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:
-        code = exit_.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
