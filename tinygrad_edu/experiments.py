@@ -65,6 +65,14 @@ class ExperimentResult:
     curves: dict[str, list[float]] = field(default_factory=dict)
     curve_label: str = "iteration"
 
+    def add(
+        self, variant: str, metrics: dict[str, float], cells: list[str], costs: list[float]
+    ) -> None:
+        """Record one variant: its numbers, their formatted cells, its cost curve."""
+        self.metrics[variant] = metrics
+        self.rows.append((variant, cells))
+        self.curves[variant] = costs
+
     def table(self) -> str:
         """The rows as an aligned text table: variant names left, numbers right."""
         header = ["", *self.columns]
@@ -170,13 +178,9 @@ def init_experiment(quick: bool = False) -> ExperimentResult:
         model = nn.init.initialize(nn.deep_network([2, 10, 5, 1]), method, seed=3)
         costs = _fit(model, SGD(model.parameters(), lr=0.01), X, Y, iterations)
         final, accuracy = _evaluate(model, X, Y)
-        result.metrics[label] = {
-            "first cost": costs[0],
-            "final cost": final,
-            "train accuracy": accuracy,
-        }
-        result.rows.append((label, [f"{costs[0]:.4g}", f"{final:.4f}", _percent(accuracy)]))
-        result.curves[label] = costs
+        metrics = {"first cost": costs[0], "final cost": final, "train accuracy": accuracy}
+        cells = [f"{costs[0]:.4g}", f"{final:.4f}", _percent(accuracy)]
+        result.add(label, metrics, cells, costs)
     return result
 
 
@@ -217,15 +221,14 @@ def regularization_experiment(quick: bool = False) -> ExperimentResult:
         train_cost, train_accuracy = _evaluate(model, X_train, Y_train)
         _, test_accuracy = _evaluate(model, X_test, Y_test)
         gap = train_accuracy - test_accuracy
-        result.metrics[label] = {
+        metrics = {
             "train cost": train_cost,
             "train accuracy": train_accuracy,
             "test accuracy": test_accuracy,
             "gap": gap,
         }
         cells = [f"{train_cost:.4f}", _percent(train_accuracy), _percent(test_accuracy)]
-        result.rows.append((label, [*cells, _percent(gap)]))
-        result.curves[label] = costs
+        result.add(label, metrics, [*cells, _percent(gap)], costs)
     return result
 
 
@@ -256,14 +259,9 @@ def optimizers_experiment(quick: bool = False) -> ExperimentResult:
         model = _he(nn.deep_network([2, 5, 2, 1]))
         costs = _fit(model, make(model.parameters()), X, Y, epochs, batch_size=64)
         _, accuracy = _evaluate(model, X, Y)
-        result.metrics[label] = {
-            "first cost": costs[0],
-            "final cost": costs[-1],
-            "train accuracy": accuracy,
-        }
+        metrics = {"first cost": costs[0], "final cost": costs[-1], "train accuracy": accuracy}
         cells = [f"{costs[epoch]:.4f}" for epoch in shown]
-        result.rows.append((label, [*cells, _percent(accuracy)]))
-        result.curves[label] = costs
+        result.add(label, metrics, [*cells, _percent(accuracy)], costs)
     return result
 
 
@@ -305,13 +303,9 @@ def batchnorm_experiment(quick: bool = False) -> ExperimentResult:
         nn.init.initialize(model, "small", seed=3)
         costs = _fit(model, SGD(model.parameters(), lr=0.1), X, Y, iterations)
         final, accuracy = _evaluate(model, X, Y)
-        result.metrics[label] = {
-            "first cost": costs[0],
-            "final cost": final,
-            "train accuracy": accuracy,
-        }
-        result.rows.append((label, [f"{costs[0]:.4f}", f"{final:.4f}", _percent(accuracy)]))
-        result.curves[label] = costs
+        metrics = {"first cost": costs[0], "final cost": final, "train accuracy": accuracy}
+        cells = [f"{costs[0]:.4f}", f"{final:.4f}", _percent(accuracy)]
+        result.add(label, metrics, cells, costs)
     return result
 
 
