@@ -43,12 +43,8 @@ class Adam(Optimizer):
         self.beta2 = check_beta("beta2", beta2)
         self.eps = check_non_negative("eps", eps)
         self.t = 0
-        self.v: dict[int, np.ndarray] = {
-            i: np.zeros_like(p.data) for i, p in enumerate(self.params)
-        }
-        self.s: dict[int, np.ndarray] = {
-            i: np.zeros_like(p.data) for i, p in enumerate(self.params)
-        }
+        self.v = self.zeros_per_param()
+        self.s = self.zeros_per_param()
 
     @no_grad()
     def step(self) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
-
 from ..autograd import no_grad
 from ..tensor import Tensor
 from ._checks import check_beta, check_positive
@@ -33,9 +31,7 @@ class Momentum(Optimizer):
         super().__init__(params)
         self.lr = check_positive("lr", lr)
         self.beta = check_beta("beta", beta)
-        self.v: dict[int, np.ndarray] = {
-            i: np.zeros_like(p.data) for i, p in enumerate(self.params)
-        }
+        self.v = self.zeros_per_param()
 
     @no_grad()
     def step(self) -> None:

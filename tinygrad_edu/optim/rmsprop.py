@@ -34,9 +34,7 @@ class RMSProp(Optimizer):
         self.lr = check_positive("lr", lr)
         self.beta = check_beta("beta", beta)
         self.eps = check_non_negative("eps", eps)
-        self.s: dict[int, np.ndarray] = {
-            i: np.zeros_like(p.data) for i, p in enumerate(self.params)
-        }
+        self.s = self.zeros_per_param()
 
     @no_grad()
     def step(self) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 from ..autograd import no_grad
 from ..tensor import Tensor
 
@@ -22,6 +24,10 @@ class Optimizer:
     def zero_grad(self) -> None:
         for p in self.params:
             p.grad = None
+
+    def zeros_per_param(self) -> dict[int, np.ndarray]:
+        """A running average's starting state: zeros shaped like each parameter, by position."""
+        return {i: np.zeros_like(p.data) for i, p in enumerate(self.params)}
 
     def step(self) -> None:
         raise NotImplementedError
