@@ -20,6 +20,7 @@ class Momentum(Optimizer):
     ``self.v[i]`` is the velocity of ``params[i]``, zeros to start with.
 
     >>> from tinygrad_edu import Tensor
+    >>> import numpy as np
     >>> W = Tensor([1.0, 2.0], requires_grad=True)
     >>> W.grad = np.array([1.0, -1.0])
     >>> Momentum([W], lr=1.0, beta=0.5).step()
