@@ -74,6 +74,10 @@ _FUNCTION = {
     "Max": "max",
     "Softmax": "softmax",
     "LogSoftmax": "log_softmax",
+    "BinaryCrossEntropy": "binary_cross_entropy",
+    "BinaryCrossEntropyWithLogits": "binary_cross_entropy_with_logits",
+    "CrossEntropy": "cross_entropy",
+    "MSELoss": "mse_loss",
 }
 
 _PLAIN_LABEL = re.compile(r"^[\w.#\[\]]+$")  # "W2", "t3", "W#2": no brackets needed
