@@ -16,7 +16,7 @@ from test_ops import CASES, Case
 import tinygrad_edu as tge
 from tinygrad_edu import Function, Tensor, nn
 from tinygrad_edu import functional as F
-from tinygrad_edu.explain import Equations, equations
+from tinygrad_edu.explain import Equations, equations, explain
 from tinygrad_edu.manual import deep, two_layer
 from tinygrad_edu.testing import arrays, random_graphs
 
@@ -305,3 +305,105 @@ def test_equations_change_nothing_in_the_graph() -> None:
     assert all(t[k].grad is None for k in ("W1", "b1", "W2", "b2"))
     J.backward()  # the graph is intact
     assert t["W1"].grad is not None
+
+
+# --------------------------------------------------------------------------- #
+# explain(): every path from the loss, summed, is the gradient
+# --------------------------------------------------------------------------- #
+
+
+def test_a_value_used_twice_has_two_paths_that_add_up() -> None:
+    x = Tensor([1.0, -2.0], requires_grad=True, name="x")
+    y = x * x
+    y.name = "y"
+    J = (y + x).sum()
+    J.name = "J"
+    why = explain(J, x)
+    assert len(why.paths) == 3
+    assert [e.role for e in why.paths[0].edges][-1] == "a"
+    assert [e.role for e in why.paths[1].edges][-1] == "b"
+    np.testing.assert_array_equal(why.paths[0].product, [1.0, -2.0])  # dy · x, one factor
+    np.testing.assert_array_equal(why.paths[2].product, [1.0, 1.0])  # the direct use
+    np.testing.assert_array_equal(why.paths[0].edges[-1].jacobian, np.diag([1.0, -2.0]))
+    text = str(why)
+    assert "3 paths from J down to x" in text and "(x as Mul's a)" in text
+    assert "∂y/∂x = diag(1, -2)  (elementwise)" in text and "(equal)" in text
+    J.backward()
+    np.testing.assert_array_equal(why.total, x.grad)
+    np.testing.assert_array_equal(why.gradient, x.grad)
+
+
+def test_the_course_network_paths_to_w1_sum_to_its_gradient() -> None:
+    J, t = two_layer_graph(m=3)
+    why = explain(J, t["W1"])
+    assert len(why.paths) == 1  # one chain: J ← Z2 ← W2·A1 ← A1 ← Z1 ← W1·X ← W1
+    assert [e.op for e in why.paths[0].edges] == [
+        "BinaryCrossEntropyWithLogits",
+        "Add",
+        "MatMul",
+        "Tanh",
+        "Add",
+        "MatMul",
+    ]
+    assert why.paths[0].edges[2].rule == "dA1 = W2ᵀ · d(W2·A1)"
+    J.backward()
+    np.testing.assert_allclose(why.total, t["W1"].grad, rtol=1e-12, atol=1e-15)
+    # a tensor inside the graph: Z1, reached through A1
+    J2, t2 = two_layer_graph(m=3)
+    why_z1 = explain(J2, t2["Z1"])
+    J2.backward()
+    np.testing.assert_allclose(why_z1.total, t2["Z1"].grad, rtol=1e-12, atol=1e-15)
+
+
+@given(graph=random_graphs(max_steps=5))
+def test_path_sums_equal_the_gradient_on_random_graphs(graph) -> None:
+    leaves = graph.leaves()
+    J = graph(*leaves)
+    explained = {}
+    for leaf in leaves:
+        try:
+            explained[leaf.name] = explain(J, leaf)
+        except ValueError as error:  # unused, or too many paths to list
+            assert "not in the graph" in str(error) or "more than the 64" in str(error)
+    J.backward()
+    for leaf in leaves:
+        if leaf.name in explained:
+            why = explained[leaf.name]
+            assert why.equal
+            np.testing.assert_allclose(why.total, leaf.grad, rtol=1e-9, atol=1e-12)
+            np.testing.assert_array_equal(why.gradient, leaf.grad)
+
+
+def test_too_many_paths_suggest_equations() -> None:
+    x = Tensor(0.5, requires_grad=True, name="x")
+    y = x
+    for _ in range(7):  # each level doubles the paths: 2**7 = 128
+        y = y * y
+    with pytest.raises(ValueError, match=r"128 paths.*more than the 64.*equations\(loss\)"):
+        explain(y, x)
+
+
+def test_explain_errors() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True, name="x")
+    other = Tensor([1.0], requires_grad=True, name="other")
+    J = (x * x).sum()
+    with pytest.raises(ValueError, match="not in the graph"):
+        explain(J, other)
+    with pytest.raises(ValueError, match="needs no gradient"):
+        explain(J, Tensor([1.0]))
+    with pytest.raises(TypeError, match="must be a Tensor"):
+        explain(J, np.ones(2))  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="not one number|one number"):
+        explain(x * x, x)
+    with pytest.raises(RuntimeError, match="no graph"):
+        explain(x, x)
+    J.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        explain(J, x)
+
+
+def test_a_large_local_derivative_is_not_printed() -> None:
+    x = Tensor(np.linspace(-1, 1, 20), requires_grad=True, name="x")
+    why = explain(x.tanh().sum(), x)
+    assert why.paths[0].edges[-1].jacobian is None
+    assert "too large to print" in str(why)

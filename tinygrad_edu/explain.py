@@ -55,11 +55,20 @@ from typing import Any
 import numpy as np
 
 from . import ops
-from .autograd import Context, Function, topological_order
+from .autograd import Context, Function, _fit, topological_order
 from .ops.activations import sigmoid
 from .ops.shape import _may_repeat
 from .tensor import Tensor
-from .viz import _expression, _grad_name, _Labels, _rule
+from .viz import (
+    _GRAD_CLAUSE,
+    Gradient,
+    _expression,
+    _grad_name,
+    _instantiate,
+    _Labels,
+    _operand,
+    _rule,
+)
 
 MAX_PATHS = 64
 """``explain`` lists at most this many paths; beyond that, read ``equations`` instead."""
@@ -839,3 +848,257 @@ class _Writer:
             "every gradient below J carries it: each dZ and dA here is the course's dZ / m and "
             "dA / m, while dW and db are the course's dW and db exactly."
         )
+
+
+# --------------------------------------------------------------------------- #
+# explain(): every path from the loss to one tensor
+# --------------------------------------------------------------------------- #
+
+LARGEST_JACOBIAN = 16
+"""A local derivative is shown as numbers when its Jacobian has at most this many entries."""
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One edge of a path: ``output`` of the op ``op`` depends on its input ``input``.
+
+    ``role`` is the input's symbol in the op's rule (``a``, ``b``: which
+    factor of ``a · b`` it is). ``rule`` is the op's rule for that input in this node's names
+    (``dA1 = W2ᵀ · dZ2``); ``jacobian`` is ∂output/∂input as a matrix of
+    shape ``(output size, input size)``, or None when it would be larger than
+    ``LARGEST_JACOBIAN`` entries.
+    """
+
+    op: str
+    output: str
+    input: str
+    position: int
+    role: str
+    rule: str
+    jacobian: np.ndarray | None
+    repeated: bool = False  # the op takes this input in more than one place (x * x)
+
+
+@dataclass(frozen=True)
+class Path:
+    """A path from the loss down to the tensor: its edges, and what it contributes to the gradient.
+
+    ``product`` is the chain of local derivatives along the path applied to
+    ``dJ/dJ = 1``: this path's part of the gradient, of the tensor's shape.
+    """
+
+    edges: tuple[Edge, ...]
+    product: np.ndarray
+
+
+class PathSum:
+    """Every path from ``loss`` to ``target``, their products, and their sum (see ``explain``)."""
+
+    def __init__(self, loss: str, target: str, paths: list[Path], gradient: np.ndarray) -> None:
+        self.loss, self.target, self.paths, self.gradient = loss, target, paths, gradient
+        total = np.zeros_like(gradient)
+        for path in paths:
+            total = total + path.product
+        self.total = total
+
+    @property
+    def equal(self) -> bool:
+        """True when the sum over paths equals the gradient the backward pass computes
+        (to rounding: the paths add the same products in another order)."""
+        return bool(np.allclose(self.total, self.gradient, rtol=1e-9, atol=1e-12))
+
+    def __str__(self) -> str:
+        J, x = self.loss, self.target
+        count = len(self.paths)
+        lines = [
+            f"d{J}/d{x}: {count} path{'s' if count != 1 else ''} from {J} down to {x}.",
+            "Along a path, the local derivatives multiply (the chain rule); where "
+            f"{x} reaches {J} by several paths, the paths add up.",
+        ]
+        for k, path in enumerate(self.paths, start=1):
+            chain = " ← ".join([path.edges[0].output] + [e.input for e in path.edges])
+            roles = [f"{e.input} as {e.op}'s {e.role}" for e in path.edges if e.repeated]
+            if roles:
+                chain += f"   ({'; '.join(roles)})"
+            lines += ["", f"path {k}: {chain}"]
+            width = max(len(f"{e.output} ← {e.input}") for e in path.edges)
+            for edge in path.edges:
+                local = _show_jacobian(edge.jacobian)
+                head = f"{edge.output} ← {edge.input}".ljust(width)
+                lines.append(f"  {head}  {edge.op}, input {edge.role}: {edge.rule}")
+                lines.append(
+                    f"  {'':{width}}  ∂{_operand(edge.output)}/∂{_operand(edge.input)} = {local}"
+                )
+            lines.append(f"  product along the path: {_show(path.product)}")
+        verdict = "equal" if self.equal else "NOT equal"
+        lines += [
+            "",
+            f"sum over the paths:       {_show(self.total)}",
+            f"d{x} by the backward pass: {_show(self.gradient)}   ({verdict})",
+        ]
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+
+def _show(array: np.ndarray) -> str:
+    array = np.asarray(array)
+    if array.size == 1:
+        return f"{array.item():.6g}"
+    if array.size <= 12:
+        return np.array2string(array, precision=4, suppress_small=True, separator=", ").replace(
+            "\n", ""
+        )
+    return f"array of shape {array.shape}, norm {np.linalg.norm(array):.4g}"
+
+
+def _show_jacobian(jacobian: np.ndarray | None) -> str:
+    if jacobian is None:
+        return "(a Jacobian too large to print)"
+    if jacobian.size == 1:
+        return f"{jacobian.item():.6g}"
+    rows, cols = jacobian.shape
+    if rows == cols and np.count_nonzero(jacobian - np.diag(np.diag(jacobian))) == 0:
+        return f"diag({', '.join(f'{v:.4g}' for v in np.diag(jacobian))})  (elementwise)"
+    return np.array2string(jacobian, precision=4, suppress_small=True, separator=", ").replace(
+        "\n", ""
+    )
+
+
+def explain(loss: Tensor, x: Tensor, names: Mapping[str, Tensor] | None = None) -> PathSum:
+    """Why ``x.grad`` is what it is: every path from ``loss`` down to ``x``, summed.
+
+    For each path the edges (each op between ``loss`` and ``x``, its rule for
+    that input and its local derivative ∂output/∂input, as numbers when small),
+    and the product along the path; then the sum over the paths, next to the
+    gradient the backward pass computes. A tensor used twice has two paths:
+    that is why gradients add up. Graphs with more than ``MAX_PATHS`` paths
+    raise ValueError: read ``equations(loss)`` instead.
+
+    Call it before ``loss.backward()`` or after ``backward(retain_graph=True)``.
+
+    >>> from tinygrad_edu import Tensor
+    >>> x = Tensor(3.0, requires_grad=True, name="x")
+    >>> y = x * x
+    >>> y.name = "y"
+    >>> why = explain(y, x)
+    >>> [float(p.product) for p in why.paths], float(why.total)
+    ([3.0, 3.0], 6.0)
+    """
+    root = _graph_of(loss, "explain")
+    if not isinstance(x, Tensor):
+        raise TypeError(f"explain: x must be a Tensor of the graph, got {type(x).__name__}")
+    target = x.grad_fn if x.grad_fn is not None else x
+    eq = _Writer(root, loss, names).write(None) if loss.data.size == 1 else None
+    if eq is None:
+        raise RuntimeError(
+            f"explain: the loss has shape {loss.shape}; explain starts from one number, "
+            "such as a cost J. Reduce it first (e.g. .sum())."
+        )
+    labels = _Labels(names)
+    labels.tensors.setdefault(id(root), loss)
+    labels.add_graph(root)
+    if not x.requires_grad or id(target) not in labels.of:
+        what = "needs no gradient" if not x.requires_grad else "is not in the graph"
+        raise ValueError(
+            f"explain: x {what}: the loss does not depend on it through ops that "
+            "pass gradients. Pass a tensor that loss was computed from, with requires_grad."
+        )
+    count = _count_paths(root, target)
+    if count > MAX_PATHS:
+        raise ValueError(
+            f"explain: {count} paths lead from the loss to {labels.of[id(target)]}, more than "
+            f"the {MAX_PATHS} it lists. Read equations(loss) instead: the backward pass adds "
+            "the same paths up node by node, without listing them."
+        )
+    paths = [
+        Path(tuple(_edge(ctx, position, labels) for ctx, position in edges), product)
+        for edges, product in _paths(root, target)
+    ]
+    gradient = eq.gradients["d" + eq.name_of(target)]
+    return PathSum(labels.of[id(root)], labels.of[id(target)], paths, gradient)
+
+
+def _count_paths(root: Context, target: Any) -> int:
+    """How many paths lead from ``root`` to ``target`` (nodes in reverse topological order)."""
+    counts: dict[int, int] = {}
+    for node in reversed(topological_order(root)):  # each node after the nodes it uses
+        if node is target:
+            counts[id(node)] = 1
+        elif type(node) is Context:
+            counts[id(node)] = sum(counts.get(id(p), 0) for p in node.parents if p is not None)
+    return counts.get(id(root), 0)
+
+
+def _pass_back(ctx: Context, position: int, grad: np.ndarray) -> np.ndarray:
+    """What ``ctx``'s rule sends input ``position`` for ``grad``, at the input's shape."""
+    grads = ctx.function.backward(ctx, grad)
+    if type(grads) is not tuple:
+        grads = tuple(grads) if type(grads) is list else (grads,)
+    parent = ctx.parents[position]
+    result = grads[position]
+    if result is None:
+        return np.zeros(parent.shape, dtype=parent.dtype)
+    return _fit(np.asarray(result), parent, ctx)
+
+
+def _paths(root: Context, target: Any) -> list[tuple[list[tuple[Context, int]], np.ndarray]]:
+    """Each path as its edges (node, input position) and its product, depth first."""
+    found = []
+    seed = np.ones(root.shape, dtype=root.dtype)
+    stack: list[tuple[Any, list[tuple[Context, int]], np.ndarray]] = [(root, [], seed)]
+    while stack:
+        node, edges, grad = stack.pop()
+        if node is target:
+            found.append((edges, grad))
+            continue
+        if type(node) is not Context:
+            continue
+        for position in reversed(range(len(node.parents))):  # popped in input order
+            parent = node.parents[position]
+            if parent is not None and _count_paths_from(parent, target):
+                with np.errstate(all="ignore"):
+                    passed = _pass_back(node, position, grad)
+                stack.append((parent, [*edges, (node, position)], passed))
+    return found
+
+
+def _count_paths_from(node: Any, target: Any) -> bool:
+    """True when ``target`` is ``node`` or below it."""
+    if node is target:
+        return True
+    if type(node) is not Context:
+        return False
+    return _count_paths(node, target) > 0
+
+
+def _edge(ctx: Context, position: int, labels: _Labels) -> Edge:
+    inputs = labels.inputs(ctx)
+    output = labels.of[id(ctx)]
+    forward, rule = _rule(ctx.function)
+    clause = _rule_for_input(forward, rule, inputs, output, position)
+    symbols = [match.group(1) for match in _GRAD_CLAUSE.finditer(rule)]
+    role = symbols[position] if len(symbols) == len(inputs) else f"#{position + 1}"
+    parent = ctx.parents[position]
+    size_out, size_in = int(np.prod(ctx.shape)), int(np.prod(parent.shape))
+    jacobian = None
+    if size_out * size_in <= LARGEST_JACOBIAN:
+        jacobian = np.zeros((size_out, size_in))
+        for j in range(size_out):
+            unit = np.zeros(size_out, dtype=ctx.dtype)
+            unit[j] = 1.0
+            with np.errstate(all="ignore"):
+                jacobian[j] = _pass_back(ctx, position, unit.reshape(ctx.shape)).ravel()
+    repeated = sum(p is parent for p in ctx.parents) > 1
+    return Edge(ctx.name, output, inputs[position], position, role, clause, jacobian, repeated)
+
+
+def _rule_for_input(forward: str, rule: str, inputs: list[str], output: str, position: int) -> str:
+    """The op's rule for one input, in this node's names where the docstring allows."""
+    if not rule:
+        return "rule not documented"
+    sent: list[Gradient | None] = [None] * len(inputs)
+    empty = np.zeros(0)
+    sent[position] = Gradient(_grad_name(inputs[position]), (), empty, ())
+    here = _instantiate(forward, rule, inputs, output, sent)
+    return here if here is not None else rule
