@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from cli_support import run_main
 from hypothesis import given
 from hypothesis import strategies as st
 from test_ops import CASES, Case
@@ -407,3 +408,35 @@ def test_a_large_local_derivative_is_not_printed() -> None:
     why = explain(x.tanh().sum(), x)
     assert why.paths[0].edges[-1].jacobian is None
     assert "too large to print" in str(why)
+
+
+# --------------------------------------------------------------------------- #
+# The command line
+# --------------------------------------------------------------------------- #
+
+
+def test_equations_command_prints_the_course_networks_code(capsys) -> None:
+    code, out, err = run_main(capsys, "equations")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0].startswith("# flower data, m = 400; layers [2, 4, 1], tanh hidden")
+    for line in ("m = 400  # examples: the columns of Z2", "dZ2 = (sigmoid(Z2) - Y) / m"):
+        assert line in lines
+    assert "dW1 = dZ1 @ X.T" in lines and lines[-1].startswith("# Where this differs")
+    namespace: dict = {}
+    with pytest.raises(NameError):  # the code reads forward values it does not define
+        exec(out, namespace)
+
+
+def test_equations_command_deeper_relu(capsys) -> None:
+    code, out, _ = run_main(capsys, "equations", "--hidden", "5", "3", "--activation", "relu")
+    assert code == 0
+    assert "dZ2 = dA2 * Z2_positive" in out and "dW3 = dZ3 @ A2.T" in out
+
+
+def test_explain_command(capsys, tmp_path) -> None:
+    code, out, err = run_main(capsys, "explain", "--examples", "3", "--wrt", "b1")
+    assert code == 0 and err == ""
+    assert "dJ/db1: 1 path from J down to b1." in out and "(equal)" in out
+    code, out, err = run_main(capsys, "explain", "--wrt", "Q")
+    assert code == 2 and "no such tensor; choose one of Z1, A1, Z2, W1, b1, W2, b2" in err

@@ -124,18 +124,18 @@ def test_the_unbroadcast_of_the_bias_is_shown() -> None:
 def test_rules_come_from_the_docstrings_and_are_written_in_the_node_names() -> None:
     t, _, _ = traced_two_layer()
     rules = {s.index: s.rule for s in t.steps}
-    assert rules[1] == "dZ = dJ · (σ(Z) − Y) / N"
+    assert rules[1] == "dZ = dJ · (σ(Z) − Y) / N,  dY = −dJ · Z / N"
     assert rules[3] == "dA = dout · Bᵀ,  dB = Aᵀ · dout"
     assert rules[4] == "dZ = dA · (1 − A²)"
     equations = {s.index: s.equation for s in t.steps}
-    assert equations[1] is None  # the docstring names no dY: nothing is guessed
+    assert equations[1] == "dZ2 = dJ · (σ(Z2) − Y) / N"  # Y needs no gradient: no dY
     assert equations[2] == "d(W2·A1) = dZ2,  db2 = Σ_columns dZ2"
     assert equations[3] == "dW2 = d(W2·A1) · A1ᵀ,  dA1 = W2ᵀ · d(W2·A1)"
     assert equations[4] == "dZ1 = dA1 · (1 − A1²)"
     assert equations[5] == "d(W1·X) = dZ1,  db1 = Σ_columns dZ1"
     assert equations[6] == "dW1 = d(W1·X) · Xᵀ"  # no dX: X needs no gradient
     assert [s.expression for s in t.steps][:3] == [
-        "BinaryCrossEntropyWithLogits(Z2, Y)",
+        "binary_cross_entropy_with_logits(Z2, Y)",
         "W2·A1 + b2",
         "W2·A1",
     ]
@@ -151,7 +151,10 @@ def test_printed_step_layout() -> None:
     assert lines[step3 + 3].split()[:4] == ["gets", "d(W2·A1)", "(1,", "5)"]
     assert lines[step3 + 4].split()[:4] == ["sends", "dW2", "(1,", "4)"]
     assert lines[step3 + 5].split()[:3] == ["dA1", "(4,", "5)"]
-    assert "step 1  J = BinaryCrossEntropyWithLogits(Z2, Y)" in lines
+    assert (
+        "step 1  J = binary_cross_entropy_with_logits(Z2, Y)   (BinaryCrossEntropyWithLogits)"
+        in lines
+    )
     assert repr(t) == str(t)
 
 

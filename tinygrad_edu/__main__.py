@@ -1,4 +1,5 @@
-"""``python -m tinygrad_edu``: the course run; the train, compare, gradcheck, experiment commands.
+"""``python -m tinygrad_edu``: the course run, and the commands train, compare, gradcheck,
+equations, explain and experiment.
 
 With no arguments: the course's planar "flower" data and initial weights, the
 table of every gradient computed three ways (by hand, by autodiff, by finite
@@ -136,6 +137,56 @@ def compare_command(args: argparse.Namespace) -> int:
     return 0 if report else 1
 
 
+def _network_graph(args: argparse.Namespace) -> tuple[Tensor, dict[str, Tensor], str]:
+    """The network of ``args`` on its data, every tensor named as in the course:
+    (J, the tensors by name, a line describing it)."""
+    X, Y = _load_data(args)
+    layer_dims = [X.shape[0], *args.hidden, Y.shape[0]]
+    params = init_params(layer_dims, seed=args.seed, init=args.init)
+    model = deep_network(layer_dims, args.activation).load_params(params)
+    tensors = {"X": Tensor(X, name="X"), "Y": Tensor(Y, name="Y")}
+    Z, named = model.forward_named(tensors["X"])
+    J = F.binary_cross_entropy_with_logits(Z, tensors["Y"])
+    J.name = "J"
+    tensors.update(named)
+    for l, layer in enumerate(model.linear_layers(), start=1):
+        tensors[f"W{l}"], tensors[f"b{l}"] = layer.W, layer.b
+    description = (
+        f"{args.dataset} data, m = {X.shape[1]}; layers {layer_dims}, {args.activation} "
+        "hidden; J = binary_cross_entropy_with_logits(Z[L], Y)"
+    )
+    return J, tensors, description
+
+
+def equations_command(args: argparse.Namespace) -> int:
+    from .explain import equations
+
+    J, _, description = _network_graph(args)
+    eq = equations(J)
+    print(f"# {description}")
+    print(eq.source)
+    if eq.note:
+        print("# " + eq.note)
+    return 0
+
+
+def explain_command(args: argparse.Namespace) -> int:
+    from .explain import explain
+
+    J, tensors, description = _network_graph(args)
+    if args.wrt not in tensors or not tensors[args.wrt].requires_grad:
+        choices = ", ".join(name for name, t in tensors.items() if t.requires_grad)
+        raise ValueError(f"explain --wrt {args.wrt}: no such tensor; choose one of {choices}")
+    print(description)
+    print(explain(J, tensors[args.wrt]))
+    if args.html is not None:
+        from .stepper import to_html
+
+        path = to_html(J, args.html)
+        print(f"\nwrote {path}: open it in a browser and step through the backward pass")
+    return 0
+
+
 def gradcheck_command(args: argparse.Namespace) -> int:
     X, Y = _load_data(args)
     layer_dims = [X.shape[0], *args.hidden, Y.shape[0]]
@@ -270,6 +321,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     network_options(check_parser, [4])
     check_parser.set_defaults(run=gradcheck_command)
+
+    equations_parser = commands.add_parser(
+        "equations", help="the backward pass of the network written as NumPy code"
+    )
+    network_options(equations_parser, [4])
+    equations_parser.set_defaults(run=equations_command)
+
+    explain_parser = commands.add_parser(
+        "explain", help="every path from J to one tensor; --html: a page to step through"
+    )
+    network_options(explain_parser, [4])
+    explain_parser.add_argument(
+        "--wrt", default="W2", metavar="NAME", help="the tensor to explain (default W2)"
+    )
+    explain_parser.add_argument(
+        "--html", metavar="FILE", help="also write a page that steps through the backward pass"
+    )
+    explain_parser.set_defaults(run=explain_command)
 
     experiment_parser = commands.add_parser(
         "experiment", help="rerun one of the course's experiments and print its table"

@@ -62,12 +62,11 @@ class BinaryCrossEntropy(Function):
 
 
 class BinaryCrossEntropyWithLogits(Function):
-    """J = (1/N) Σ [max(Z, 0) − Z Y + ln(1 + e^−|Z|)];  dZ = dJ · (σ(Z) − Y) / N
+    """J = (1/N) Σ [max(Z, 0) − Z Y + ln(1 + e^−|Z|)];  dZ = dJ · (σ(Z) − Y) / N,  dY = −dJ · Z / N
 
     The same cost as ``binary_cross_entropy(sigmoid(Z), Y)``, written so that no
     exp overflows and no log sees 0, even for |Z| of 1000. With dJ = 1 the
     gradient is exactly (σ(Z) − Y)/m: the course's dZ = A − Y, over m.
-    For Y: dY = −dJ · Z / N.
     """
 
     @staticmethod
