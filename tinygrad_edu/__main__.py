@@ -166,7 +166,7 @@ def equations_command(args: argparse.Namespace) -> int:
     print(f"# {description}")
     print(eq.source)
     if eq.note:
-        print("# " + eq.note)
+        print("\n".join("# " + line for line in eq.note.splitlines()))
     return 0
 
 

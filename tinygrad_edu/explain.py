@@ -48,6 +48,7 @@ from __future__ import annotations
 import ast
 import keyword
 import re
+import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -841,12 +842,13 @@ class _Writer:
     def _note(self) -> str:
         if self.m is None:
             return ""
-        return (
+        return textwrap.fill(
             "Where this differs from the course: the course writes dZ = A − Y for the output "
             "layer and puts 1/m into dW and db. Here the pass starts from J, the mean over the "
             "m examples, so the 1/m enters once, in the cost's rule (the `/ m` of step 1), and "
             "every gradient below J carries it: each dZ and dA here is the course's dZ / m and "
-            "dA / m, while dW and db are the course's dW and db exactly."
+            "dA / m, while dW and db are the course's dW and db exactly.",
+            width=88,
         )
 
 
