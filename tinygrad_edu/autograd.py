@@ -204,11 +204,13 @@ class Context:
     output_name: str | None = None  # the output tensor's name, for drawings and traces
     named_constants: dict[int, Tensor] = {}  # position -> a named input needing no grad (X, Y)
 
-    def __init__(self, function: type[Function], inputs: tuple[Tensor, ...]) -> None:
+    def __init__(self, function: type[Function], inputs: tuple[Tensor | np.ndarray, ...]) -> None:
         self.function = function
         parents: list[Node] = []
         for t in inputs:
-            if t.grad_fn is not None:
+            if isinstance(t, np.ndarray):  # a constant, such as the 2 of x * 2
+                parents.append(None)
+            elif t.grad_fn is not None:
                 parents.append(t.grad_fn)
             elif t.requires_grad:
                 parents.append(t)
@@ -291,26 +293,29 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs: Any, **kwargs: Any) -> Tensor:
-        """Run the op on tensors (or anything ``Tensor`` accepts) and record it."""
-        for name, value in kwargs.items():
-            if isinstance(value, _Tensor) and value.requires_grad:
-                raise TypeError(
-                    f"{cls.__name__}.apply: the keyword argument {name!r} is a Tensor that "
-                    "requires grad; pass it positionally so that it gets a gradient."
-                )
-        tensors = inputs
+        """Run the op on tensors (or anything ``Tensor`` accepts) and record it.
+
+        Inputs that are not Tensors are constants: they get no gradient, and
+        a float ndarray among them is used as it is, without a copy.
+        """
+        if kwargs:
+            _check_keywords(cls, kwargs)
+        operands = inputs
         for x in inputs:
-            if not isinstance(x, _Tensor):  # convert numbers, lists, arrays
-                tensors = tuple([x if isinstance(x, _Tensor) else _Tensor(x) for x in inputs])
+            if not isinstance(x, _Tensor) and not _is_float_array(x):
+                # convert numbers, lists, int arrays as Tensor() does
+                operands = tuple([x if isinstance(x, _Tensor) else _Tensor(x) for x in inputs])
                 break
-        ctx = Context(cls, tensors)
+        ctx = Context(cls, operands)
         try:
-            data = cls.forward(ctx, *[t.data for t in tensors], **kwargs)
+            data = cls.forward(
+                ctx, *[x if isinstance(x, np.ndarray) else x.data for x in operands], **kwargs
+            )
         except ValueError as error:
             if "could not be broadcast" not in str(error):
                 raise
             # NumPy's broadcast error, told in terms of this op and what to do.
-            shapes = " and ".join(str(t.shape) for t in tensors)
+            shapes = " and ".join(str(x.shape) for x in operands)
             raise ValueError(
                 f"{cls.__name__}: shapes {shapes} do not broadcast together. Compared "
                 "from the last axis, each pair of sizes must be equal or one of them 1; "
@@ -323,6 +328,19 @@ class Function:
                     ctx.shape, ctx.dtype = out.data.shape, out.data.dtype
                     return out
         return _Tensor._from_op(data, None)
+
+
+def _check_keywords(function: type[Function], kwargs: dict[str, Any]) -> None:
+    for name, value in kwargs.items():
+        if isinstance(value, _Tensor) and value.requires_grad:
+            raise TypeError(
+                f"{function.__name__}.apply: the keyword argument {name!r} is a Tensor that "
+                "requires grad; pass it positionally so that it gets a gradient."
+            )
+
+
+def _is_float_array(x: Any) -> bool:
+    return type(x) is np.ndarray and x.dtype.kind == "f"
 
 
 # --------------------------------------------------------------------------- #
