@@ -229,7 +229,10 @@ class Context:
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
         """For each input, whether it needs a gradient (backward may skip the others)."""
-        return tuple([parent is not None for parent in self.parents])
+        parents = self.parents
+        if len(parents) == 2:  # most ops that ask have two inputs: no list to build
+            return (parents[0] is not None, parents[1] is not None)
+        return tuple([parent is not None for parent in parents])
 
     @property
     def released(self) -> bool:
@@ -381,17 +384,20 @@ def topological_order(root: Node) -> list[Node]:
     """
     post_order: list[Node] = []
     visited = {root}  # nodes hash and compare by identity (see _backward)
-    stack = [(root, iter(_parents(root)))]
-    while stack:
-        node, pending = stack[-1]
-        for parent in pending:
+    # Two stacks side by side: the nodes being visited and, for each, its parents
+    # still to visit (cheaper than a stack of (node, parents) pairs).
+    path = [root]
+    unvisited = [iter(_parents(root))]
+    while unvisited:
+        for parent in unvisited[-1]:
             if parent is not None and parent not in visited:
                 visited.add(parent)
-                stack.append((parent, iter(_parents(parent))))
+                path.append(parent)
+                unvisited.append(iter(_parents(parent)))
                 break
-        else:  # every parent of `node` is placed: now place it
-            stack.pop()
-            post_order.append(node)
+        else:  # every parent of the last node is placed: now place it
+            unvisited.pop()
+            post_order.append(path.pop())
     post_order.reverse()
     return post_order
 
@@ -417,7 +423,7 @@ def _backward(root: Tensor, grad: np.ndarray, retain_graph: bool) -> None:
     start = root.grad_fn if root.grad_fn is not None else root
     order = topological_order(start)
     for node in order:
-        if type(node) is Context and node.released:
+        if type(node) is Context and node._saved is None:  # released
             raise RuntimeError(
                 f"backward() reached {node.name}, whose saved values were "
                 "released by an earlier backward(). Pass retain_graph=True to the "
@@ -466,25 +472,26 @@ def _backward(root: Tensor, grad: np.ndarray, retain_graph: bool) -> None:
             if (
                 type(parent_grad) is not np.ndarray
                 or parent_grad.shape != parent.shape
-                or parent_grad.dtype != parent.dtype
+                or parent_grad.dtype is not parent.dtype  # `is`: the cheap test first
             ):
                 parent_grad = _fit(np.asarray(parent_grad), parent, ctx)
             if fitted is not None:
                 fitted.append(parent_grad)
-            if parent in owned:  # a node used many times: add into our own array
-                np.add(pending[parent], parent_grad, out=pending[parent])
-            elif parent in pending:
+            earlier = pending.get(parent)
+            if earlier is None:  # the first gradient for this node: adopted as it is
+                pending[parent] = parent_grad
+            elif parent in owned:  # a node used many times: add into our own array
+                np.add(earlier, parent_grad, out=earlier)
+            else:
                 # used a second time: its gradients add up, into a new array
                 # (the first one may be shared with another node, as Add's is)
-                pending[parent] = np.asarray(pending[parent] + parent_grad)  # 0-d stays an array
+                pending[parent] = np.asarray(earlier + parent_grad)  # 0-d stays an array
                 owned.add(parent)
-            else:
-                pending[parent] = parent_grad
         if observe is not None:
             fitted = cast("list[np.ndarray | None]", fitted)  # a list whenever observe is set
             observe(BackwardStep(ctx, grad_out, input_grads, tuple(fitted)))
         if not retain_graph:
-            ctx.release()
+            ctx._saved = None  # ctx.release(), without a method call per node
 
 
 def _fit(grad: np.ndarray, parent: Node, ctx: Context) -> np.ndarray:
