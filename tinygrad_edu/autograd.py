@@ -204,13 +204,13 @@ class Context:
     output_name: str | None = None  # the output tensor's name, for drawings and traces
     named_constants: dict[int, Tensor] = {}  # position -> a named input needing no grad (X, Y)
 
-    def __init__(self, function: type[Function], inputs: tuple[Tensor | np.ndarray, ...]) -> None:
+    def __init__(self, function: type[Function], inputs: tuple[Any, ...]) -> None:
         self.function = function
         parents: list[Node] = []
         for t in inputs:
-            if isinstance(t, np.ndarray):  # a constant, such as the 2 of x * 2
+            if not isinstance(t, _Tensor):  # a constant, such as the 2 of x * 2
                 parents.append(None)
-            elif t.grad_fn is not None:
+            elif t.grad_fn is not None:  # made by an op: link to that op's node
                 parents.append(t.grad_fn)
             elif t.requires_grad:
                 parents.append(t)
@@ -303,22 +303,22 @@ class Function:
         """
         if kwargs:
             _check_keywords(cls, kwargs)
-        operands = inputs
+        ctx = Context(cls, inputs)
+        arrays = []
         for x in inputs:
-            if not isinstance(x, _Tensor) and not _is_float_array(x):
-                # convert numbers, lists, int arrays as Tensor() does
-                operands = tuple([x if isinstance(x, _Tensor) else _Tensor(x) for x in inputs])
-                break
-        ctx = Context(cls, operands)
+            if isinstance(x, _Tensor):
+                arrays.append(x.data)
+            elif type(x) is np.ndarray and x.dtype.kind == "f":
+                arrays.append(x)  # a constant, used as it is
+            else:  # numbers, lists, int arrays: converted as Tensor() converts them
+                arrays.append(_Tensor(x).data)
         try:
-            data = cls.forward(
-                ctx, *[x if isinstance(x, np.ndarray) else x.data for x in operands], **kwargs
-            )
+            data = cls.forward(ctx, *arrays, **kwargs)
         except ValueError as error:
             if "could not be broadcast" not in str(error):
                 raise
             # NumPy's broadcast error, told in terms of this op and what to do.
-            shapes = " and ".join(str(x.shape) for x in operands)
+            shapes = " and ".join(str(array.shape) for array in arrays)
             raise ValueError(
                 f"{cls.__name__}: shapes {shapes} do not broadcast together. Compared "
                 "from the last axis, each pair of sizes must be equal or one of them 1; "
@@ -340,10 +340,6 @@ def _check_keywords(function: type[Function], kwargs: dict[str, Any]) -> None:
                 f"{function.__name__}.apply: the keyword argument {name!r} is a Tensor that "
                 "requires grad; pass it positionally so that it gets a gradient."
             )
-
-
-def _is_float_array(x: Any) -> bool:
-    return type(x) is np.ndarray and x.dtype.kind == "f"
 
 
 # --------------------------------------------------------------------------- #

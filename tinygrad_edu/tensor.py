@@ -317,8 +317,8 @@ class Tensor:
         if isinstance(other, Tensor):
             return other
         if type(other) is float or type(other) is int or isinstance(other, numbers.Real):
-            dtype = self.data.dtype if self.data.dtype.kind == "f" else np.float64
-            return np.asarray(other, dtype=dtype)
+            dtype = self.data.dtype
+            return np.asarray(other, dtype=dtype if dtype.kind == "f" else np.float64)
         return _to_array(other, copy=False)
 
     def _operand_array(self, other: Any) -> np.ndarray:
