@@ -328,9 +328,19 @@ class Function:
             for parent in ctx.parents:
                 if parent is not None:  # some input needs a gradient: record the op
                     out = _Tensor._from_op(data, ctx)
-                    ctx.shape, ctx.dtype = out.data.shape, out.data.dtype
+                    shape = out.data.shape
+                    if len(_shapes) > 10_000:  # a program of ever new shapes: start afresh
+                        _shapes.clear()
+                    ctx.shape, ctx.dtype = _shapes.setdefault(shape, shape), out.data.dtype
                     return out
         return _Tensor._from_op(data, None)
+
+
+# One tuple per distinct output shape, shared by all nodes of that shape:
+# ``array.shape`` makes a new tuple each time, and one per node would cost
+# 64 bytes and, in a long graph, a quarter of the objects that Python's cyclic
+# garbage collector counts and walks while the forward pass records.
+_shapes: dict[tuple[int, ...], tuple[int, ...]] = {}
 
 
 def _check_keywords(function: type[Function], kwargs: dict[str, Any]) -> None:
