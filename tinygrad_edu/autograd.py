@@ -204,11 +204,13 @@ class Context:
     output_name: str | None = None  # the output tensor's name, for drawings and traces
     named_constants: dict[int, Tensor] = {}  # position -> a named input needing no grad (X, Y)
 
-    def __init__(self, function: type[Function], inputs: tuple[Tensor, ...]) -> None:
+    def __init__(self, function: type[Function], inputs: tuple[Any, ...]) -> None:
         self.function = function
         parents: list[Node] = []
         for t in inputs:
-            if t.grad_fn is not None:
+            if not isinstance(t, _Tensor):  # a constant, such as the 2 of x * 2
+                parents.append(None)
+            elif t.grad_fn is not None:  # made by an op: link to that op's node
                 parents.append(t.grad_fn)
             elif t.requires_grad:
                 parents.append(t)
@@ -227,7 +229,10 @@ class Context:
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
         """For each input, whether it needs a gradient (backward may skip the others)."""
-        return tuple([parent is not None for parent in self.parents])
+        parents = self.parents
+        if len(parents) == 2:  # most ops that ask have two inputs: no list to build
+            return (parents[0] is not None, parents[1] is not None)
+        return tuple([parent is not None for parent in parents])
 
     @property
     def released(self) -> bool:
@@ -291,26 +296,29 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs: Any, **kwargs: Any) -> Tensor:
-        """Run the op on tensors (or anything ``Tensor`` accepts) and record it."""
-        for name, value in kwargs.items():
-            if isinstance(value, _Tensor) and value.requires_grad:
-                raise TypeError(
-                    f"{cls.__name__}.apply: the keyword argument {name!r} is a Tensor that "
-                    "requires grad; pass it positionally so that it gets a gradient."
-                )
-        tensors = inputs
+        """Run the op on tensors (or anything ``Tensor`` accepts) and record it.
+
+        Inputs that are not Tensors are constants: they get no gradient, and
+        a float ndarray among them is used as it is, without a copy.
+        """
+        if kwargs:
+            _check_keywords(cls, kwargs)
+        ctx = Context(cls, inputs)
+        arrays = []
         for x in inputs:
-            if not isinstance(x, _Tensor):  # convert numbers, lists, arrays
-                tensors = tuple([x if isinstance(x, _Tensor) else _Tensor(x) for x in inputs])
-                break
-        ctx = Context(cls, tensors)
+            if isinstance(x, _Tensor):
+                arrays.append(x.data)
+            elif type(x) is np.ndarray and x.dtype.kind == "f":
+                arrays.append(x)  # a constant, used as it is
+            else:  # numbers, lists, int arrays: converted as Tensor() converts them
+                arrays.append(_Tensor(x).data)
         try:
-            data = cls.forward(ctx, *[t.data for t in tensors], **kwargs)
+            data = cls.forward(ctx, *arrays, **kwargs)
         except ValueError as error:
             if "could not be broadcast" not in str(error):
                 raise
             # NumPy's broadcast error, told in terms of this op and what to do.
-            shapes = " and ".join(str(t.shape) for t in tensors)
+            shapes = " and ".join(str(array.shape) for array in arrays)
             raise ValueError(
                 f"{cls.__name__}: shapes {shapes} do not broadcast together. Compared "
                 "from the last axis, each pair of sizes must be equal or one of them 1; "
@@ -320,9 +328,28 @@ class Function:
             for parent in ctx.parents:
                 if parent is not None:  # some input needs a gradient: record the op
                     out = _Tensor._from_op(data, ctx)
-                    ctx.shape, ctx.dtype = out.data.shape, out.data.dtype
+                    shape = out.data.shape
+                    if len(_shapes) > 10_000:  # a program of ever new shapes: start afresh
+                        _shapes.clear()
+                    ctx.shape, ctx.dtype = _shapes.setdefault(shape, shape), out.data.dtype
                     return out
         return _Tensor._from_op(data, None)
+
+
+# One tuple per distinct output shape, shared by all nodes of that shape:
+# ``array.shape`` makes a new tuple each time, and one per node would cost
+# 64 bytes and, in a long graph, a quarter of the objects that Python's cyclic
+# garbage collector counts and walks while the forward pass records.
+_shapes: dict[tuple[int, ...], tuple[int, ...]] = {}
+
+
+def _check_keywords(function: type[Function], kwargs: dict[str, Any]) -> None:
+    for name, value in kwargs.items():
+        if isinstance(value, _Tensor) and value.requires_grad:
+            raise TypeError(
+                f"{function.__name__}.apply: the keyword argument {name!r} is a Tensor that "
+                "requires grad; pass it positionally so that it gets a gradient."
+            )
 
 
 # --------------------------------------------------------------------------- #
@@ -363,17 +390,20 @@ def topological_order(root: Node) -> list[Node]:
     """
     post_order: list[Node] = []
     visited = {root}  # nodes hash and compare by identity (see _backward)
-    stack = [(root, iter(_parents(root)))]
-    while stack:
-        node, pending = stack[-1]
-        for parent in pending:
+    # Two stacks side by side: the nodes being visited and, for each, its parents
+    # still to visit (cheaper than a stack of (node, parents) pairs).
+    path = [root]
+    unvisited = [iter(_parents(root))]
+    while unvisited:
+        for parent in unvisited[-1]:
             if parent is not None and parent not in visited:
                 visited.add(parent)
-                stack.append((parent, iter(_parents(parent))))
+                path.append(parent)
+                unvisited.append(iter(_parents(parent)))
                 break
-        else:  # every parent of `node` is placed: now place it
-            stack.pop()
-            post_order.append(node)
+        else:  # every parent of the last node is placed: now place it
+            unvisited.pop()
+            post_order.append(path.pop())
     post_order.reverse()
     return post_order
 
@@ -399,7 +429,7 @@ def _backward(root: Tensor, grad: np.ndarray, retain_graph: bool) -> None:
     start = root.grad_fn if root.grad_fn is not None else root
     order = topological_order(start)
     for node in order:
-        if type(node) is Context and node.released:
+        if type(node) is Context and node._saved is None:  # released
             raise RuntimeError(
                 f"backward() reached {node.name}, whose saved values were "
                 "released by an earlier backward(). Pass retain_graph=True to the "
@@ -448,25 +478,26 @@ def _backward(root: Tensor, grad: np.ndarray, retain_graph: bool) -> None:
             if (
                 type(parent_grad) is not np.ndarray
                 or parent_grad.shape != parent.shape
-                or parent_grad.dtype != parent.dtype
+                or parent_grad.dtype is not parent.dtype  # `is`: the cheap test first
             ):
                 parent_grad = _fit(np.asarray(parent_grad), parent, ctx)
             if fitted is not None:
                 fitted.append(parent_grad)
-            if parent in owned:  # a node used many times: add into our own array
-                np.add(pending[parent], parent_grad, out=pending[parent])
-            elif parent in pending:
+            earlier = pending.get(parent)
+            if earlier is None:  # the first gradient for this node: adopted as it is
+                pending[parent] = parent_grad
+            elif parent in owned:  # a node used many times: add into our own array
+                np.add(earlier, parent_grad, out=earlier)
+            else:
                 # used a second time: its gradients add up, into a new array
                 # (the first one may be shared with another node, as Add's is)
-                pending[parent] = np.asarray(pending[parent] + parent_grad)  # 0-d stays an array
+                pending[parent] = np.asarray(earlier + parent_grad)  # 0-d stays an array
                 owned.add(parent)
-            else:
-                pending[parent] = parent_grad
         if observe is not None:
             fitted = cast("list[np.ndarray | None]", fitted)  # a list whenever observe is set
             observe(BackwardStep(ctx, grad_out, input_grads, tuple(fitted)))
         if not retain_graph:
-            ctx.release()
+            ctx._saved = None  # ctx.release(), without a method call per node
 
 
 def _fit(grad: np.ndarray, parent: Node, ctx: Context) -> np.ndarray:

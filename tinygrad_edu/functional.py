@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from . import ops
 from .tensor import ArrayLike, Tensor
 
@@ -26,7 +28,7 @@ def _tensor(x: ArrayLike) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def _tensors(*xs: ArrayLike) -> list[Tensor]:
+def _tensors(*xs: ArrayLike) -> list[Tensor | np.ndarray]:
     """Operands of one op; Python numbers take the dtype of a Tensor among them, as in ``x + 1``."""
     like = next((x for x in xs if isinstance(x, Tensor)), None)
     if like is None:

@@ -308,14 +308,22 @@ class Tensor:
     # Operators: each one names its op
     # ------------------------------------------------------------------ #
 
-    def _operand(self, other: Any) -> Tensor:
-        """``other`` as a Tensor; a Python number takes this tensor's dtype."""
+    def _operand(self, other: Any) -> Tensor | np.ndarray:
+        """``other`` as an op input: a Tensor as it is, anything else as a constant ndarray.
+
+        A constant never gets a gradient, so it needs no Tensor around it (one
+        Tensor fewer per ``x * 2``); a Python number takes this tensor's dtype.
+        """
         if isinstance(other, Tensor):
             return other
         if type(other) is float or type(other) is int or isinstance(other, numbers.Real):
-            dtype = self.data.dtype if self.data.dtype.kind == "f" else np.float64
-            return Tensor._from_op(np.asarray(other, dtype=dtype), None)
-        return Tensor._from_op(_to_array(other, copy=False), None)
+            dtype = self.data.dtype
+            return np.asarray(other, dtype=dtype if dtype.kind == "f" else np.float64)
+        return _to_array(other, copy=False)
+
+    def _operand_array(self, other: Any) -> np.ndarray:
+        operand = self._operand(other)
+        return operand.data if isinstance(operand, Tensor) else operand
 
     def __add__(self, other: Any) -> Tensor:
         return ops.Add.apply(self, self._operand(other))
@@ -371,7 +379,7 @@ class Tensor:
                 "in-place update of a tensor that requires grad while the graph is "
                 "being recorded; do parameter updates inside `with no_grad():`."
             )
-        new = operation(self.data, self._operand(other).data)
+        new = operation(self.data, self._operand_array(other))
         if new.shape != self.shape:
             raise ValueError(
                 f"an in-place update cannot change the shape: the tensor is {self.shape}, "
@@ -396,7 +404,7 @@ class Tensor:
     def _compare(
         self, other: Any, compare: Callable[[np.ndarray, np.ndarray], np.ndarray]
     ) -> Tensor:
-        return Tensor._from_op(compare(self.data, self._operand(other).data), None)
+        return Tensor._from_op(compare(self.data, self._operand_array(other)), None)
 
     def __lt__(self, other: Any) -> Tensor:
         return self._compare(other, np.less)
