@@ -474,3 +474,12 @@ def test_float32_graphs_keep_their_dtype() -> None:
     J.backward()
     assert result["dx"].dtype == np.float32
     np.testing.assert_array_equal(result["dx"], x.grad)
+
+
+def test_explain_command_writes_the_stepper_page(capsys, tmp_path) -> None:
+    page = tmp_path / "backprop.html"
+    code, out, err = run_main(capsys, "explain", "--examples", "4", "--html", str(page))
+    assert code == 0 and err == ""
+    assert f"wrote {page}" in out
+    text = page.read_text("utf-8")
+    assert '<script type="application/json" id="steps">' in text and "dW1 = dZ1 @ X.T" in text
