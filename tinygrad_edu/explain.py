@@ -90,19 +90,29 @@ class _Code:
     to ``save_for_backward`` in order (an input's symbol, ``out``, or a new
     symbol such as ``z_positive`` for a value the op derived), ``grads`` the
     expression of each input's gradient (None: the rule gives it none).
-    ``counts`` computes numbers the rule divides by from the saved values.
+    ``counts`` gives, from the saved values, each number the rule divides by
+    and the shape of what was averaged (None: it counts examples by definition).
     ``meaning`` says what a derived value is, in the input symbols.
     """
 
     inputs: tuple[str, ...]
     saved: tuple[str, ...]
     grads: tuple[str | None, ...]
-    counts: Callable[[tuple[Any, ...]], dict[str, int]] | None = None
+    counts: Callable[[tuple[Any, ...]], dict[str, tuple[int, Any]]] | None = None
     meaning: Mapping[str, str] = field(default_factory=dict)
 
 
-def _size_of_first(saved: tuple[Any, ...]) -> dict[str, int]:
-    return {"N": int(np.size(saved[0]))}
+def _size_of_first(saved: tuple[Any, ...]) -> dict[str, tuple[int, Any]]:
+    return {"N": (int(np.size(saved[0])), np.shape(saved[0]))}
+
+
+def _mean_count(saved: tuple[Any, ...]) -> dict[str, tuple[int, Any]]:
+    x_shape, _, count = saved
+    return {"N": (count, x_shape)}
+
+
+def _examples(saved: tuple[Any, ...]) -> dict[str, tuple[int, Any]]:
+    return {"m": (saved[3], None)}
 
 
 _MAX_SHARE = "(a > b) + 0.5 * (a == b)"
@@ -162,6 +172,7 @@ NUMPY_RULES: dict[type[Function], _Code] = {
         ("x",),
         ("x_shape", "kept_shape", "N"),
         ("np.broadcast_to(dout.reshape(kept_shape) / N, x_shape)",),
+        _mean_count,
     ),
     ops.Max: _Code(
         ("x",),
@@ -202,13 +213,15 @@ _CROSS_ENTROPY_ONE_HOT = _Code(
         "dout * (np.exp(Z_log_softmax) * Y.sum(axis=ax, keepdims=True) - Y) / m",
         "-dout * Z_log_softmax / m",
     ),
-    meaning={"Z_log_softmax": "log softmax(Z)"},
+    _examples,
+    {"Z_log_softmax": "log softmax(Z)"},
 )
 _CROSS_ENTROPY_LABELS = _Code(
     ("Z", "Y"),
     ("Z_log_softmax", "Y_one_hot", "ax", "m", "labels_given"),
     ("dout * (np.exp(Z_log_softmax) * 1 - Y_one_hot) / m", None),
-    meaning={"Z_log_softmax": "log softmax(Z)", "Y_one_hot": "Y as one-hot columns"},
+    _examples,
+    {"Z_log_softmax": "log softmax(Z)", "Y_one_hot": "Y as one-hot columns"},
 )
 
 # Ops whose backward is not one expression per input: written as a few lines each.
@@ -325,7 +338,11 @@ class SentGradient:
 
 @dataclass(frozen=True)
 class EquationStep:
-    """One step of the backward pass: the node, its rule, and the lines of code it wrote."""
+    """One step of the backward pass: the node, its rule, and the lines of code it wrote.
+
+    ``received`` is the gradient that reached the node and ``received_name`` the
+    variable holding it (``dZ2`` also at ``W2·A1``, which only passes it on).
+    """
 
     index: int
     ctx: Context
@@ -337,6 +354,7 @@ class EquationStep:
     lines: tuple[str, ...]
     received: np.ndarray
     sent: tuple[SentGradient, ...]
+    received_name: str
 
 
 class Equations:
@@ -356,6 +374,7 @@ class Equations:
         gradients: dict[str, np.ndarray],
         variables: dict[str, str],
         names: dict[int, str],
+        labels: dict[int, str],
         note: str,
     ) -> None:
         self.root = root
@@ -365,7 +384,8 @@ class Equations:
         self.note = note
         self._header = header
         self._variables = variables  # gradient name -> the variable holding it
-        self._names = names
+        self._names = names  # id(node) -> code name
+        self._labels = labels  # id(node) -> the trace's label
 
     @property
     def source(self) -> str:
@@ -386,12 +406,20 @@ class Equations:
 
     def name_of(self, node: Any) -> str:
         """The code name of a node: an op's ``Context`` (its output), a leaf or a constant."""
+        return self._names[self._key(node)]
+
+    def label_of(self, node: Any) -> str:
+        """How ``trace`` and the code's comments call a node: its name, else its
+        expression (``W2·A1``), else ``t3``."""
+        return self._labels[self._key(node)]
+
+    def _key(self, node: Any) -> int:
         key = (
             id(node.grad_fn) if isinstance(node, Tensor) and node.grad_fn is not None else id(node)
         )
         if key not in self._names:
             raise KeyError(f"{node!r} is not a tensor or node of this graph")
-        return self._names[key]
+        return key
 
     def run(self, values: Mapping[str, Any] | None = None) -> dict[str, np.ndarray]:
         """Execute ``source`` on ``values`` (default: ``self.values``, what the graph saved).
@@ -435,7 +463,7 @@ def equations(
     dW = dZ @ X.T
     """
     root = _graph_of(loss, "equations")
-    return _Writer(root, loss, names).write(grad)
+    return _Writer(root, names).write(grad)
 
 
 def _graph_of(tensor: Any, caller: str) -> Context:
@@ -488,10 +516,9 @@ class _Writer:
     gives each step's values.
     """
 
-    def __init__(self, root: Context, loss: Tensor, names: Mapping[str, Tensor] | None) -> None:
+    def __init__(self, root: Context, names: Mapping[str, Tensor] | None) -> None:
         self.root = root
         self.labels = _Labels(names)
-        self.labels.tensors.setdefault(id(root), loss)
         ops_forward = self.labels.add_graph(root)
         self.namer = _Namer()
         self.names: dict[int, str] = {}  # id(node or named constant) -> code name
@@ -573,15 +600,20 @@ class _Writer:
         inputs = [self._input_name(ctx, i) for i in range(len(code.inputs))]
         symbols = {"dout": dout}
         saved = ctx.saved_tensors
+        counts = code.counts(saved) if code.counts is not None else {}
+        for symbol, (value, averaged_shape) in counts.items():
+            symbols[symbol] = self._count(
+                value, averaged_shape, f"the columns of {inputs[0] or 'its input'}"
+            )
         for symbol, value in zip(code.saved, saved):
+            if symbol in counts:
+                continue
             if symbol == "out":
                 symbols[symbol] = self._value(output, value)
             elif symbol in code.inputs:
                 name = inputs[code.inputs.index(symbol)]
                 literal = _literal(value) if name is None else None
                 symbols[symbol] = literal or self._value(name or "c", value)
-            elif symbol == "m":
-                symbols[symbol] = self._count(value, None, f"the columns of {inputs[0] or 'Z'}")
             else:
                 literal = _literal(value)
                 if literal is not None:
@@ -595,12 +627,6 @@ class _Writer:
                 for s, name in zip(code.inputs, inputs):
                     note = re.sub(rf"\b{s}\b", name or "c", note)
                 symbols[symbol] = self._value("_".join(parts), value, note)
-        if code.counts is not None:
-            shape = np.shape(saved[0]) if ctx.function is not ops.Mean else saved[0]
-            for symbol, value in code.counts(saved).items():
-                symbols[symbol] = self._count(value, shape, f"the columns of {inputs[0] or 'Z'}")
-        if ctx.function is ops.Mean:
-            symbols["N"] = self._count(saved[2], saved[0], f"the columns of {inputs[0] or 'x'}")
         return symbols
 
     def _rule(
@@ -676,25 +702,24 @@ class _Writer:
         """The expression summed over broadcast axes and cast to the input's dtype, as the
         engine's ``unbroadcast`` does; and a comment saying why (or "")."""
         value = self._eval(expression)
-        shape, dtype = parent.shape, parent.dtype
+        rule_shape, shape = np.shape(value), parent.shape
         comment = ""
-        if np.shape(value) != shape:
-            extra = np.ndim(value) - len(shape)
-            if extra > 0:
-                leading = tuple(range(extra))
-                expression = (
-                    f"{_atom(expression)}.sum(axis={leading[0] if extra == 1 else leading})"
-                )
-                value = self._eval(expression)
-            stretched = tuple(i for i, n in enumerate(shape) if n == 1 and np.shape(value)[i] != 1)
+        if rule_shape != shape:  # the summing only moves shapes; the dtype check below holds
+            extra = len(rule_shape) - len(shape)
+            leading = tuple(range(extra))
+            if leading:
+                axis = leading[0] if extra == 1 else leading
+                expression = f"{_atom(expression)}.sum(axis={axis})"
+            stretched = tuple(
+                i for i, n in enumerate(shape) if n == 1 and rule_shape[extra + i] != 1
+            )
             if stretched:
                 axis = stretched[0] if len(stretched) == 1 else stretched
                 expression = f"{_atom(expression)}.sum(axis={axis}, keepdims=True)"
-            axes = leading if extra > 0 else ()
-            summed = ", ".join(map(str, axes + stretched))
+            summed = ", ".join(map(str, leading + stretched))
             comment = f"  # broadcast in the forward pass: summed over axis {summed}"
-        if np.asarray(self._eval(expression)).dtype != dtype:
-            expression = f"{_atom(expression)}.astype(np.{dtype})"
+        if np.asarray(value).dtype != parent.dtype:
+            expression = f"{_atom(expression)}.astype(np.{parent.dtype})"
         return expression, comment
 
     # -- the walk ---------------------------------------------------------- #
@@ -782,6 +807,7 @@ class _Writer:
             gradients={name: np.asarray(self.ns[var]) for name, var in gradients.items()},
             variables=gradients,
             names=dict(self.names),
+            labels=dict(self.labels.of),
             note=self._note(),
         )
 
@@ -816,6 +842,7 @@ class _Writer:
             lines=(f"# step {index}: {node}   ({ctx.name}: {rule})", *lines),
             received=np.asarray(self.ns[dout]).copy(),
             sent=tuple(sent),
+            received_name=dout,
         )
 
     def _header(self, seed_lines: list[str], hooks: list[str], uses_sigmoid: bool) -> list[str]:
@@ -991,22 +1018,21 @@ def explain(loss: Tensor, x: Tensor, names: Mapping[str, Tensor] | None = None) 
     if not isinstance(x, Tensor):
         raise TypeError(f"explain: x must be a Tensor of the graph, got {type(x).__name__}")
     target = x.grad_fn if x.grad_fn is not None else x
-    eq = _Writer(root, loss, names).write(None) if loss.data.size == 1 else None
-    if eq is None:
+    if loss.data.size != 1:
         raise RuntimeError(
             f"explain: the loss has shape {loss.shape}; explain starts from one number, "
             "such as a cost J. Reduce it first (e.g. .sum())."
         )
-    labels = _Labels(names)
-    labels.tensors.setdefault(id(root), loss)
-    labels.add_graph(root)
+    writer = _Writer(root, names)
+    eq, labels = writer.write(None), writer.labels
     if not x.requires_grad or id(target) not in labels.of:
         what = "needs no gradient" if not x.requires_grad else "is not in the graph"
         raise ValueError(
             f"explain: x {what}: the loss does not depend on it through ops that "
             "pass gradients. Pass a tensor that loss was computed from, with requires_grad."
         )
-    count = _count_paths(root, target)
+    counts = _count_paths(root, target)
+    count = counts[id(root)]
     if count > MAX_PATHS:
         raise ValueError(
             f"explain: {count} paths lead from the loss to {labels.of[id(target)]}, more than "
@@ -1015,21 +1041,24 @@ def explain(loss: Tensor, x: Tensor, names: Mapping[str, Tensor] | None = None) 
         )
     paths = [
         Path(tuple(_edge(ctx, position, labels) for ctx, position in edges), product)
-        for edges, product in _paths(root, target)
+        for edges, product in _paths(root, target, counts)
     ]
     gradient = eq.gradients["d" + eq.name_of(target)]
     return PathSum(labels.of[id(root)], labels.of[id(target)], paths, gradient)
 
 
-def _count_paths(root: Context, target: Any) -> int:
-    """How many paths lead from ``root`` to ``target`` (nodes in reverse topological order)."""
+def _count_paths(root: Context, target: Any) -> dict[int, int]:
+    """``id(node) → `` how many paths lead from the node down to ``target``, for every
+    node of ``root``'s graph (visited so that each comes after the nodes it uses)."""
     counts: dict[int, int] = {}
-    for node in reversed(topological_order(root)):  # each node after the nodes it uses
+    for node in reversed(topological_order(root)):
         if node is target:
             counts[id(node)] = 1
         elif type(node) is Context:
             counts[id(node)] = sum(counts.get(id(p), 0) for p in node.parents if p is not None)
-    return counts.get(id(root), 0)
+        else:
+            counts[id(node)] = 0  # another leaf
+    return counts
 
 
 def _pass_back(ctx: Context, position: int, grad: np.ndarray) -> np.ndarray:
@@ -1044,8 +1073,11 @@ def _pass_back(ctx: Context, position: int, grad: np.ndarray) -> np.ndarray:
     return _fit(np.asarray(result), parent, ctx)
 
 
-def _paths(root: Context, target: Any) -> list[tuple[list[tuple[Context, int]], np.ndarray]]:
-    """Each path as its edges (node, input position) and its product, depth first."""
+def _paths(
+    root: Context, target: Any, counts: dict[int, int]
+) -> list[tuple[list[tuple[Context, int]], np.ndarray]]:
+    """Each path as its edges (node, input position) and its product, depth first;
+    ``counts`` (from ``_count_paths``) says which inputs lead to ``target`` at all."""
     found = []
     seed = np.ones(root.shape, dtype=root.dtype)
     stack: list[tuple[Any, list[tuple[Context, int]], np.ndarray]] = [(root, [], seed)]
@@ -1058,20 +1090,11 @@ def _paths(root: Context, target: Any) -> list[tuple[list[tuple[Context, int]], 
             continue
         for position in reversed(range(len(node.parents))):  # popped in input order
             parent = node.parents[position]
-            if parent is not None and _count_paths_from(parent, target):
+            if parent is not None and counts[id(parent)]:
                 with np.errstate(all="ignore"):
                     passed = _pass_back(node, position, grad)
                 stack.append((parent, [*edges, (node, position)], passed))
     return found
-
-
-def _count_paths_from(node: Any, target: Any) -> bool:
-    """True when ``target`` is ``node`` or below it."""
-    if node is target:
-        return True
-    if type(node) is not Context:
-        return False
-    return _count_paths(node, target) > 0
 
 
 def _edge(ctx: Context, position: int, labels: _Labels) -> Edge:

@@ -42,7 +42,6 @@ from . import autograd
 from .autograd import Context
 from .explain import Equations, EquationStep, _graph_of, equations
 from .tensor import Tensor
-from .viz import _Labels
 
 LAYOUTS = ("auto", "dot", "layered")
 ENTRIES = 4
@@ -159,8 +158,6 @@ def _build_graph(eq: Equations, names: Mapping[str, Tensor] | None = None) -> _G
     """
     step_of = {id(step.ctx): step for step in eq.steps}
     given = {id(t.grad_fn if t.grad_fn is not None else t) for t in (names or {}).values()}
-    labels = _Labels(names)
-    labels.add_graph(eq.root)
     ops = [n for n in autograd.topological_order(eq.root)[::-1] if type(n) is Context]
     nodes: list[_Node] = []
     edges: list[_Edge] = []
@@ -170,8 +167,8 @@ def _build_graph(eq: Equations, names: Mapping[str, Tensor] | None = None) -> _G
     def tensor_node(key: Any, kind: str, shape: tuple[int, ...]) -> str:
         name = label = eq.name_of(key)
         unnamed = type(key) is Context and key.output_name is None and id(key) not in given
-        if unnamed and not re.fullmatch(r"t\d+", labels.of[id(key)]):  # not viz's own t3
-            label = labels.of[id(key)]
+        if unnamed and not re.fullmatch(r"t\d+", eq.label_of(key)):  # not viz's own t3
+            label = eq.label_of(key)
         dom_id = _dom_id("t-", name)
         lines = (label, str(shape))
         width = _text_width(lines) + 24
@@ -394,7 +391,6 @@ def _payload(eq: Equations, graph: _Graph) -> dict[str, Any]:
     """
     source = eq.source.splitlines()
     label_of = {n.dom_id: n.lines[0] for n in graph.nodes}
-    holder: dict[int, str] = {}  # id(node) -> the variable its gradient was sent in
     steps = []
     for step, numbers in zip(eq.steps, _source_lines(source, eq.steps)):
         ctx = step.ctx
@@ -402,11 +398,9 @@ def _payload(eq: Equations, graph: _Graph) -> dict[str, Any]:
         for grad in step.sent:
             parent = ctx.parents[grad.input]
             target = parent if parent is not None else ctx.named_constants.get(grad.input)
-            holder[id(target)] = grad.name
             node = graph.tensor_of[id(target)]
             shown = {"name": grad.name, "to": label_of[node], "node": node}
             sent.append({**shown, **_summary(grad.value)})
-        received = holder.get(id(ctx), "d" + step.output)
         steps.append(
             {
                 "index": step.index,
@@ -420,7 +414,7 @@ def _payload(eq: Equations, graph: _Graph) -> dict[str, Any]:
                 "rule": step.rule,
                 "lines": list(step.lines),
                 "source_lines": numbers,
-                "received": {"name": received, **_summary(step.received)},
+                "received": {"name": step.received_name, **_summary(step.received)},
                 "sent": sent,
             }
         )
